@@ -57,15 +57,15 @@ SETTINGS: tuple[Setting, ...] = (
             "(defaults to the login name)."),
 )
 
-_BY_NAME = {s.name: s for s in SETTINGS}
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def get(name: str) -> str:
     """Current value of a setting: the environment variable if set, else the default."""
     try:
-        setting = _BY_NAME[name]
+        setting = SETTINGS_BY_NAME[name]
     except KeyError:
-        raise SettingsError(f"unknown setting {name}; known: {', '.join(_BY_NAME)}") from None
+        raise SettingsError(f"unknown setting {name}; known: {', '.join(SETTINGS_BY_NAME)}") from None
     return os.environ.get(name, setting.default)
 
 
