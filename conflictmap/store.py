@@ -1,0 +1,1268 @@
+"""The only module that speaks SQL: Extractions, imported event frames and corrections in; Articles,
+Places, Events, pandas frames, audit rows and a geocoder cache out.
+
+SQLAlchemy 2 Core over SQLite by default (a file under data/, WAL mode, busy timeout, so a CLI
+ingest and the app can run together) or PostgreSQL by URL (`postgresql+psycopg://...`). Every
+write happens in one transaction; the pool gives each thread its own connection, because Streamlit
+serves each session on its own thread.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import unicodedata
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import sqlalchemy as sa
+from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+
+from conflictmap import settings
+from conflictmap.errors import ConflictMapError, StoreError
+from conflictmap.models import (
+    GEO_PRECISION_EXACT,
+    GEO_PRECISION_REGION,
+    REVIEW_CORRECTED,
+    REVIEW_MACHINE,
+    REVIEW_REVIEWED,
+    Article,
+    Candidate,
+    Event,
+    Extraction,
+    Mention,
+    Place,
+)
+
+# ---------------------------------------------------------------------------------------------
+# The ACLED taxonomy (../shared/reference/event-coding.md). It belongs with the models; it lives
+# here until models.py grows it, because update_event and the importers both validate against it.
+# ---------------------------------------------------------------------------------------------
+ACLED_SUB_EVENT_TYPES: dict[str, tuple[str, ...]] = {
+    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
+    "Explosions/Remote violence": (
+        "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
+        "Remote explosive/landmine/IED", "Grenade",
+    ),
+    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
+    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
+    "Riots": ("Violent demonstration", "Mob violence"),
+    "Strategic developments": (
+        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
+        "Headquarters or base established", "Looting/property destruction",
+        "Non-violent transfer of territory", "Other",
+    ),
+}
+DISORDER_TYPES = ("Political violence", "Demonstrations", "Strategic developments",
+                  "Political violence; Demonstrations")
+# Published files spell it both ways; we store the codebook spelling.
+_SUB_TYPE_ALIASES = {"Excessive force against protestors": "Excessive force against protesters"}
+
+
+def canonical_sub_event_type(sub_event_type: str) -> str:
+    """The codebook spelling of a sub-event type (ACLED files also write 'protestors')."""
+    return _SUB_TYPE_ALIASES.get(sub_event_type, sub_event_type)
+
+
+def is_known_type_pair(event_type: str, sub_event_type: str) -> bool:
+    """True when `sub_event_type` is one of ACLED's sub-types of `event_type`."""
+    return canonical_sub_event_type(sub_event_type) in ACLED_SUB_EVENT_TYPES.get(event_type, ())
+
+
+def correction_key(name: str) -> str:
+    """How place names are compared for corrections: casefolded, NFC, single spaces."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+class EventValidationError(ConflictMapError, ValueError):
+    """A correction to an event has a value the store refuses (unknown type, latitude 200, ...)."""
+
+
+class NotFoundError(StoreError, KeyError):
+    """No stored event or article has that id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Result records
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SaveResult:
+    """What one save_extraction did (all zero except kept/unchanged when the article was known)."""
+
+    article_added: bool
+    places_added: int
+    places_updated: int
+    events_added: int
+    events_updated: int
+    events_kept: int  # already corrected, reviewed or deleted by a person: left as they are
+    events_unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What one import_events batch did."""
+
+    imported: int
+    updated: int
+    unchanged: int
+    kept: int  # rows a person corrected, reviewed or deleted: not overwritten
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as stored, with its places (resolved or not) and its live events."""
+
+    article: Article
+    places: list[Place]
+    events: list[Event]
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema
+# ---------------------------------------------------------------------------------------------
+metadata = sa.MetaData()
+
+articles_t = sa.Table(
+    "articles", metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("date", sa.Date),
+    sa.Column("language", sa.String(16), nullable=False, default="und"),
+    sa.Column("source", sa.Text, nullable=False, default=""),
+    sa.Column("url", sa.Text),
+    sa.Column("path", sa.Text),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("country_hint", sa.String(8), nullable=False, default=""),
+    sa.Column("ingested_at", sa.String(40), nullable=False),
+)
+
+places_t = sa.Table(
+    "places", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.String(64), sa.ForeignKey("articles.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("name_key", sa.Text, nullable=False),
+    sa.Column("start_offset", sa.Integer, nullable=False),
+    sa.Column("end_offset", sa.Integer, nullable=False),
+    sa.Column("cue", sa.Text),
+    sa.Column("resolved", sa.Boolean, nullable=False),
+    sa.Column("place_id", sa.Text),
+    sa.Column("name", sa.Text),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("country_code", sa.String(8)),
+    sa.Column("feature", sa.Text),
+    sa.Column("admin1", sa.Text),
+    sa.Column("population", sa.BigInteger),
+    sa.Column("source", sa.Text),
+    sa.Column("precision", sa.Integer, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("candidates", sa.Text, nullable=False),  # the mention's candidates, JSON
+    sa.Column("alternatives", sa.Text, nullable=False),  # JSON list of Candidate records
+    sa.Column("country_hint", sa.String(8), nullable=False),
+    sa.Column("corrected", sa.Boolean, nullable=False, default=False),
+    sa.UniqueConstraint("article_id", "start_offset", "end_offset", name="uq_place_span"),
+)
+sa.Index("ix_places_key", places_t.c.name_key, places_t.c.country_hint)
+
+# Event columns in Event's field order; `actors` is stored "; "-joined (as in events_frame).
+EVENT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(Event))
+_INT_FIELDS = ("time_precision", "geo_precision")
+_NULLABLE_INT_FIELDS = ("inter1", "inter2", "interaction", "fatalities", "evidence_start",
+                        "evidence_end")
+_FLOAT_FIELDS = ("lat", "lon", "confidence")
+_TEXT_FIELDS = tuple(
+    f for f in EVENT_FIELDS
+    if f not in {"event_date", *_INT_FIELDS, *_NULLABLE_INT_FIELDS, *_FLOAT_FIELDS}
+)
+
+
+def _event_column(name: str) -> sa.Column[Any]:
+    if name == "event_id":
+        return sa.Column(name, sa.String(80), primary_key=True)
+    if name == "event_date":
+        return sa.Column(name, sa.Date)
+    if name in _INT_FIELDS:
+        return sa.Column(name, sa.Integer, nullable=False)
+    if name in _NULLABLE_INT_FIELDS:
+        return sa.Column(name, sa.Integer)
+    if name in ("lat", "lon"):
+        return sa.Column(name, sa.Float)
+    if name == "confidence":
+        return sa.Column(name, sa.Float, nullable=False)
+    return sa.Column(name, sa.Text, nullable=False, default="")
+
+
+events_t = sa.Table(
+    "events", metadata,
+    *(_event_column(n) for n in EVENT_FIELDS),
+    sa.Column("origin", sa.String(16), nullable=False, default="article"),  # article/acled/ucdp
+    sa.Column("deleted", sa.Boolean, nullable=False, default=False),
+    sa.Column("row_hash", sa.BigInteger, nullable=False, default=0),  # skips unchanged re-imports
+    sa.Column("updated_at", sa.String(40), nullable=False, default=""),
+)
+sa.Index("ix_events_article", events_t.c.article_id)
+
+audit_t = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.String(80), nullable=False),
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),  # update, reviewed, delete, place
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("before", sa.Text, nullable=False),  # JSON
+    sa.Column("after", sa.Text, nullable=False),  # JSON
+)
+sa.Index("ix_audit_event", audit_t.c.event_id)
+
+place_corrections_t = sa.Table(
+    "place_corrections", metadata,
+    sa.Column("name_key", sa.Text, primary_key=True),
+    sa.Column("country_hint", sa.String(8), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("candidate", sa.Text, nullable=False),  # JSON Candidate
+    sa.Column("user", sa.Text, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
+geocode_cache_t = sa.Table(
+    "geocode_cache", metadata,
+    sa.Column("key", sa.Text, primary_key=True),
+    sa.Column("candidates", sa.Text, nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
+meta_t = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("counter", sa.BigInteger, nullable=False, default=0),
+)
+
+# events_frame: repeated strings become categoricals (a few thousand distinct actors, places and
+# types over a million rows), unique text stays pyarrow-backed str.
+_UNIQUE_TEXT = ("event_id", "evidence", "notes")
+_FRAME_COLUMNS = (*EVENT_FIELDS, "article_title")
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _candidate_json(c: Candidate) -> dict[str, Any]:
+    return asdict(c)
+
+
+def _candidate_from(d: Mapping[str, Any]) -> Candidate:
+    return Candidate(
+        place_id=str(d.get("place_id", "")), name=str(d.get("name", "")),
+        lat=float(d.get("lat", 0.0)), lon=float(d.get("lon", 0.0)),
+        country_code=str(d.get("country_code", "")), feature=str(d.get("feature", "")),
+        admin1=str(d.get("admin1", "")), population=int(d.get("population", 0) or 0),
+        source=str(d.get("source", "geonames")),
+    )
+
+
+def _candidates_dump(cands: Sequence[Candidate]) -> str:
+    return json.dumps([_candidate_json(c) for c in cands], ensure_ascii=False)
+
+
+def _candidates_load(text: str | None) -> tuple[Candidate, ...]:
+    if not text:
+        return ()
+    return tuple(_candidate_from(d) for d in json.loads(text))
+
+
+def _safe_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, ValueError):
+        return "<unparseable URL>"
+
+
+_COUNTRY_NAMES: dict[str, str] | None = None
+
+
+def country_name(iso2: str) -> str:
+    """English country name for an ISO 3166-1 alpha-2 code (CLDR via babel); '' when unknown."""
+    global _COUNTRY_NAMES
+    if _COUNTRY_NAMES is None:
+        from babel import Locale
+
+        _COUNTRY_NAMES = {k: v for k, v in Locale("en").territories.items() if k.isalpha()}
+        _COUNTRY_NAMES.update({"PS": "Palestine", "CD": "Democratic Republic of Congo",
+                               "CG": "Republic of Congo", "MM": "Myanmar"})
+    return _COUNTRY_NAMES.get(iso2.upper(), "") if iso2 else ""
+
+
+def _article_country_hint(places: Sequence[Place]) -> str:
+    """The country an article is about: most mentioned country among its resolved places."""
+    counts = Counter(p.candidate.country_code for p in places
+                     if p.candidate is not None and p.candidate.country_code)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def _precision_for(candidate: Candidate) -> int:
+    if candidate.feature in ("country", "admin1", "admin2", "region", "continent", "water"):
+        return GEO_PRECISION_REGION
+    return GEO_PRECISION_EXACT
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------------------------
+class Store:
+    """Articles, places, events, audit log, place corrections and geocoder cache in one database.
+
+    url: SQLAlchemy URL; defaults to the setting CONFLICTMAP_DB_URL (SQLite file under data/).
+    clock: returns "now" (UTC) for audit rows; tests pass a fixed clock.
+
+    >>> store = Store("sqlite:///tmp/x.sqlite")   # doctest: +SKIP
+    >>> store.save_extraction(extraction).events_added   # doctest: +SKIP
+    """
+
+    def __init__(self, url: str | None = None, *, clock: Callable[[], datetime] | None = None) -> None:
+        self.url = url or settings.get("CONFLICTMAP_DB_URL")
+        self._clock = clock or _utcnow
+        self._engine = self._create_engine(self.url)
+        self.dialect = self._engine.dialect.name
+        self._ph = "?" if self.dialect == "sqlite" else "%s"
+        self._lock = threading.Lock()
+        try:
+            metadata.create_all(self._engine)
+            with self._write() as conn:
+                if conn.execute(sa.select(meta_t.c.key).where(meta_t.c.key == "events")).first() is None:
+                    # A random instance id makes data_version differ across recreated databases.
+                    conn.execute(meta_t.insert().values(key="events", value=uuid.uuid4().hex[:12],
+                                                        counter=0))
+        except sa_exc.SQLAlchemyError as err:
+            raise StoreError(f"cannot open database {_safe_url(self.url)}: "
+                             f"{_one_line(err)}; check CONFLICTMAP_DB_URL") from None
+
+    # -- connections -------------------------------------------------------------------------
+    @staticmethod
+    def _create_engine(url: str) -> Engine:
+        safe = _safe_url(url)
+        try:
+            parsed = make_url(url)
+        except sa_exc.ArgumentError:
+            raise StoreError(f"CONFLICTMAP_DB_URL {url!r} is not a database URL; expected e.g. "
+                             "sqlite:///data/conflictmap.sqlite or postgresql+psycopg://user@host/db"
+                             ) from None
+        kwargs: dict[str, Any] = {}
+        is_sqlite = parsed.get_backend_name() == "sqlite"
+        if is_sqlite:
+            database = parsed.database or ""
+            if database in ("", ":memory:"):
+                # One shared in-memory database for all threads (tests); a file otherwise.
+                kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+            else:
+                try:
+                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise StoreError(f"cannot create the folder for {safe}: {err.strerror}") from None
+                kwargs.update(pool_size=10, max_overflow=30, pool_timeout=60,
+                              connect_args={"check_same_thread": False, "timeout": 30})
+        else:
+            kwargs.update(pool_size=10, max_overflow=30, pool_pre_ping=True, pool_timeout=60)
+        try:
+            engine = sa.create_engine(url, **kwargs)
+        except sa_exc.NoSuchModuleError:
+            raise StoreError(f"unknown database kind in {safe}; use sqlite:/// or "
+                             "postgresql+psycopg://") from None
+        except ImportError as err:
+            raise StoreError(f"the database driver for {safe} is not installed ({err.name}); "
+                             "pip install 'psycopg[binary]' for PostgreSQL") from None
+        except sa_exc.ArgumentError as err:
+            raise StoreError(f"bad database URL {safe}: {_one_line(err)}") from None
+        if is_sqlite:
+            _configure_sqlite(engine)
+        return engine
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction (BEGIN IMMEDIATE on SQLite: no lock upgrade deadlocks)."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(cm_write=True)
+                with conn.begin():
+                    yield conn
+        except sa_exc.OperationalError as err:
+            raise StoreError(f"cannot write to {_safe_url(self.url)}: {_one_line(err)}") from None
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """One read transaction: a consistent snapshot while a writer commits."""
+        try:
+            with self._engine.connect() as conn, conn.begin():
+                yield conn
+        except sa_exc.OperationalError as err:
+            raise StoreError(f"cannot read {_safe_url(self.url)}: {_one_line(err)}") from None
+
+    def close(self) -> None:
+        """Release every pooled connection (the file stays)."""
+        self._engine.dispose()
+
+    def _now(self) -> str:
+        return self._clock().astimezone(UTC).isoformat(timespec="seconds")
+
+    def _bump_version(self, conn: Connection) -> None:
+        conn.execute(meta_t.update().where(meta_t.c.key == "events")
+                     .values(counter=meta_t.c.counter + 1))
+
+    def _insert(self, table: sa.Table) -> Any:
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            return pg_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+
+    # -- articles, places, events from the pipeline ------------------------------------------
+    def save_extraction(self, extraction: Extraction) -> SaveResult:
+        """Store an article, its places and its events in one transaction; idempotent.
+
+        Re-saving the same article adds nothing; a re-run with better places or events updates
+        machine-made rows, never those a person corrected, reviewed or deleted.
+        """
+        art = extraction.article
+        aid = art.id
+        hint = _article_country_hint(extraction.places)
+        now = self._now()
+        with self._write() as conn:
+            known = conn.execute(sa.select(articles_t.c.id).where(articles_t.c.id == aid)).first()
+            if known is None:
+                conn.execute(articles_t.insert().values(
+                    id=aid, title=art.title, body=art.body, date=art.date, language=art.language,
+                    source=art.source, url=art.url, path=art.path, content_hash=aid,
+                    country_hint=hint, ingested_at=now))
+            places_added, places_updated = self._upsert_places(conn, aid, extraction.places, hint)
+            ev = self._upsert_event_records(conn, list(extraction.events), origin="article",
+                                            article_id=aid, now=now)
+            self._apply_known_corrections(conn, aid)
+            if ev.imported or ev.updated:
+                self._bump_version(conn)
+        return SaveResult(article_added=known is None, places_added=places_added,
+                          places_updated=places_updated, events_added=ev.imported,
+                          events_updated=ev.updated, events_kept=ev.kept,
+                          events_unchanged=ev.unchanged)
+
+    def _upsert_places(self, conn: Connection, aid: str, places: Sequence[Place],
+                       hint: str) -> tuple[int, int]:
+        existing = {
+            (r.start_offset, r.end_offset): r
+            for r in conn.execute(sa.select(places_t.c.start_offset, places_t.c.end_offset,
+                                            places_t.c.corrected, places_t.c.place_id,
+                                            places_t.c.precision, places_t.c.alternatives)
+                                  .where(places_t.c.article_id == aid))
+        }
+        added = updated = 0
+        for p in places:
+            row = _place_row(aid, p, hint)
+            old = existing.get((p.mention.start, p.mention.end))
+            if old is None:
+                conn.execute(places_t.insert().values(**row))
+                added += 1
+            elif not old.corrected and (old.place_id != row["place_id"]
+                                        or old.precision != row["precision"]
+                                        or old.alternatives != row["alternatives"]):
+                conn.execute(places_t.update()
+                             .where(places_t.c.article_id == aid,
+                                    places_t.c.start_offset == p.mention.start,
+                                    places_t.c.end_offset == p.mention.end)
+                             .values(**row))
+                updated += 1
+        return added, updated
+
+    def _upsert_event_records(self, conn: Connection, events: list[Event], *, origin: str,
+                              article_id: str | None, now: str) -> BatchResult:
+        if not events:
+            return BatchResult(0, 0, 0, 0)
+        frame = events_to_frame(events)
+        if article_id is not None:
+            frame["article_id"] = [e.article_id or article_id for e in events]
+        return self._upsert_frame(conn, frame, origin=origin, now=now)
+
+    def _upsert_frame(self, conn: Connection, frame: pd.DataFrame, *, origin: str,
+                      now: str) -> BatchResult:
+        """Bulk upsert a frame of Event columns: new rows in, changed machine rows updated."""
+        frame = frame.drop_duplicates("event_id", keep="first")
+        hashes = _row_hashes(frame)
+        ids = frame["event_id"].astype(str).tolist()
+        state: dict[str, tuple[str, bool, int]] = {}
+        chunk = 900 if self.dialect == "sqlite" else 5000
+        for i in range(0, len(ids), chunk):
+            part = ids[i:i + chunk]
+            # Only placeholders are interpolated; the ids are bound parameters.
+            sql = ("SELECT event_id, review_status, deleted, row_hash FROM events WHERE event_id IN ("  # noqa: S608
+                   + ",".join([self._ph] * len(part)) + ")")
+            for eid, status, deleted, rh in conn.exec_driver_sql(sql, tuple(part)):
+                state[eid] = (status, bool(deleted), int(rh))
+        write_mask = np.ones(len(ids), dtype=bool)
+        imported = updated = unchanged = kept = 0
+        for i, eid in enumerate(ids):
+            old = state.get(eid)
+            if old is None:
+                imported += 1
+            elif old[1] or old[0] != REVIEW_MACHINE:
+                kept += 1
+                write_mask[i] = False
+            elif old[2] == int(hashes[i]):
+                unchanged += 1
+                write_mask[i] = False
+            else:
+                updated += 1
+        if write_mask.any():
+            sub = frame.loc[write_mask]
+            rows = _frame_rows(sub, hashes[write_mask], origin=origin, now=now,
+                               dates_as_text=self.dialect == "sqlite")
+            cols = [*EVENT_FIELDS, "origin", "deleted", "row_hash", "updated_at"]
+            quoted = [self._quote(c) for c in cols]
+            set_cols = [c for c in cols if c not in ("event_id", "deleted")]
+            # Column names come from EVENT_FIELDS (quoted by the dialect); values are bound.
+            sql = (f"INSERT INTO events ({', '.join(quoted)}) VALUES "  # noqa: S608
+                   f"({', '.join([self._ph] * len(cols))}) ON CONFLICT (event_id) DO UPDATE SET "
+                   + ", ".join(f"{self._quote(c)} = excluded.{self._quote(c)}" for c in set_cols)
+                   + f" WHERE events.review_status = '{REVIEW_MACHINE}' AND NOT events.deleted")
+            conn.exec_driver_sql(sql, rows)
+        return BatchResult(imported, updated, unchanged, kept)
+
+    def _quote(self, name: str) -> str:
+        return self._engine.dialect.identifier_preparer.quote(name)
+
+    def import_events(self, frame: pd.DataFrame, *, origin: str) -> BatchResult:
+        """Bulk-store one batch of validated events (columns = Event fields) in one transaction.
+
+        Idempotent by event_id: unchanged rows are skipped, changed machine rows updated, rows a
+        person corrected, reviewed or deleted are kept. Used by the ACLED / UCDP importers.
+        """
+        missing = [c for c in EVENT_FIELDS if c not in frame.columns]
+        if missing:
+            raise ValueError(f"import_events needs Event columns; missing {', '.join(missing)}")
+        with self._write() as conn:
+            result = self._upsert_frame(conn, frame, origin=origin, now=self._now())
+            if result.imported or result.updated:
+                self._bump_version(conn)
+        return result
+
+    def has_article(self, article_id: str) -> bool:
+        """True when an article with this id (content hash) is stored."""
+        with self._read() as conn:
+            return conn.execute(sa.select(articles_t.c.id)
+                                .where(articles_t.c.id == article_id)).first() is not None
+
+    def counts(self) -> dict[str, int]:
+        """How many articles, live events, place mentions and unresolved mentions are stored."""
+        with self._read() as conn:
+            def one(q: Any) -> int:
+                return int(conn.execute(q).scalar_one())
+
+            return {
+                "articles": one(sa.select(sa.func.count()).select_from(articles_t)),
+                "events": one(sa.select(sa.func.count()).select_from(events_t)
+                              .where(events_t.c.deleted.is_(False))),
+                "places": one(sa.select(sa.func.count()).select_from(places_t)),
+                "unresolved": one(sa.select(sa.func.count()).select_from(places_t)
+                                  .where(places_t.c.resolved.is_(False))),
+            }
+
+    def data_version(self) -> str:
+        """Changes whenever stored events change (in this process or another); UI caches by it."""
+        with self._read() as conn:
+            row = conn.execute(sa.select(meta_t.c.value, meta_t.c.counter)
+                               .where(meta_t.c.key == "events")).one()
+        return f"{row.value}-{row.counter}"
+
+    def articles_frame(self) -> pd.DataFrame:
+        """One row per article: id, title, date, language, source, url, path, ingested_at,
+        country_hint, events, places, unresolved (counts)."""
+        ev = (sa.select(events_t.c.article_id, sa.func.count().label("n"))
+              .where(events_t.c.deleted.is_(False)).group_by(events_t.c.article_id).subquery())
+        pl = (sa.select(places_t.c.article_id, sa.func.count().label("n"),
+                        sa.func.sum(sa.case((places_t.c.resolved.is_(False), 1), else_=0))
+                        .label("u"))
+              .group_by(places_t.c.article_id).subquery())
+        q = (sa.select(articles_t.c.id, articles_t.c.title, articles_t.c.date,
+                       articles_t.c.language, articles_t.c.source, articles_t.c.url,
+                       articles_t.c.path, articles_t.c.ingested_at, articles_t.c.country_hint,
+                       sa.func.coalesce(ev.c.n, 0).label("events"),
+                       sa.func.coalesce(pl.c.n, 0).label("places"),
+                       sa.func.coalesce(pl.c.u, 0).label("unresolved"))
+             .select_from(articles_t.outerjoin(ev, ev.c.article_id == articles_t.c.id)
+                          .outerjoin(pl, pl.c.article_id == articles_t.c.id))
+             .order_by(articles_t.c.ingested_at.desc(), articles_t.c.title))
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        cols = ["id", "title", "date", "language", "source", "url", "path", "ingested_at",
+                "country_hint", "events", "places", "unresolved"]
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=cols)
+        frame["date"] = pd.to_datetime(frame["date"], errors="coerce")
+        for c in ("events", "places", "unresolved"):
+            frame[c] = frame[c].astype("int64")
+        return frame
+
+    def get_article(self, article_id: str) -> StoredArticle:
+        """The stored article with its places (offsets into its body) and its live events."""
+        with self._read() as conn:
+            a = conn.execute(sa.select(articles_t).where(articles_t.c.id == article_id)).first()
+            if a is None:
+                raise NotFoundError(f"no stored article has id {article_id}")
+            prow = conn.execute(sa.select(places_t).where(places_t.c.article_id == article_id)
+                                .order_by(places_t.c.start_offset)).all()
+            erow = conn.execute(sa.select(events_t).where(events_t.c.article_id == article_id,
+                                                          events_t.c.deleted.is_(False))
+                                .order_by(events_t.c.evidence_start, events_t.c.event_id)).all()
+        article = Article(title=a.title, body=a.body, date=a.date, language=a.language,
+                          source=a.source, url=a.url, path=a.path)
+        return StoredArticle(article=article, places=[_place_from_row(r) for r in prow],
+                             events=[_event_from_row(r._mapping) for r in erow])
+
+    def get_event(self, event_id: str) -> Event:
+        """One stored event (deleted ones included, for the audit view)."""
+        with self._read() as conn:
+            row = conn.execute(sa.select(events_t).where(events_t.c.event_id == event_id)).first()
+        if row is None:
+            raise NotFoundError(f"no stored event has id {event_id}")
+        return _event_from_row(row._mapping)
+
+    # -- the events frame --------------------------------------------------------------------
+    def events_frame(self) -> pd.DataFrame:
+        """All live events, one row each: Event field columns plus article_title.
+
+        event_date is datetime64 (NaT when undated), actors a "; "-joined string; repeated
+        strings are categoricals, unique text pyarrow-backed str, so a million rows stay small.
+        """
+        select_cols = [f"e.{self._quote(c)}" for c in EVENT_FIELDS] + ["a.title"]
+        sql = (f"SELECT {', '.join(select_cols)} FROM events e LEFT JOIN articles a "  # noqa: S608
+               "ON a.id = e.article_id WHERE NOT e.deleted ORDER BY e.event_date, e.event_id")
+        chunks: list[list[pa.Array]] = []
+        with self._read() as conn:
+            result = conn.exec_driver_sql(sql)
+            while True:
+                rows = result.fetchmany(100_000)
+                if not rows:
+                    break
+                chunks.append(_rows_to_arrays(rows))
+        return _arrays_to_frame(chunks)
+
+    # -- corrections ---------------------------------------------------------------------------
+    def update_event(self, event_id: str, changes: Mapping[str, object], user: str) -> Event:
+        """Correct fields of an event, validated; sets review_status "corrected" and audits each
+        changed field (who, when, before, after). Returns the event as now stored.
+
+        >>> store.update_event("cm-1", {"fatalities": 3, "lat": 36.3}, user="anna")  # doctest: +SKIP
+        """
+        if not user.strip():
+            raise EventValidationError("a correction needs a user name (set CONFLICTMAP_USER)")
+        with self._write() as conn:
+            row = conn.execute(sa.select(events_t).where(events_t.c.event_id == event_id)).first()
+            if row is None or row.deleted:
+                raise NotFoundError(f"no stored event has id {event_id}")
+            old = _event_from_row(row._mapping)
+            new_values = _validated_changes(old, changes)
+            diffs = {k: v for k, v in new_values.items() if getattr(old, k) != v}
+            if diffs:
+                db_values = {k: ("; ".join(v) if k == "actors" else v) for k, v in diffs.items()}
+                conn.execute(events_t.update().where(events_t.c.event_id == event_id)
+                             .values(**db_values, review_status=REVIEW_CORRECTED,
+                                     updated_at=self._now()))
+                at = self._now()
+                conn.execute(audit_t.insert(), [
+                    {"event_id": event_id, "user": user, "at": at, "action": "update",
+                     "field": k, "before": json.dumps(_jsonable(getattr(old, k)), ensure_ascii=False),
+                     "after": json.dumps(_jsonable(v), ensure_ascii=False)}
+                    for k, v in diffs.items()])
+                self._bump_version(conn)
+            row = conn.execute(sa.select(events_t).where(events_t.c.event_id == event_id)).one()
+        return _event_from_row(row._mapping)
+
+    def mark_reviewed(self, event_id: str, user: str) -> Event:
+        """A person checked the event and agrees: status "reviewed" (a corrected event stays
+        "corrected"); audited."""
+        with self._write() as conn:
+            row = conn.execute(sa.select(events_t.c.review_status, events_t.c.deleted)
+                               .where(events_t.c.event_id == event_id)).first()
+            if row is None or row.deleted:
+                raise NotFoundError(f"no stored event has id {event_id}")
+            status = REVIEW_CORRECTED if row.review_status == REVIEW_CORRECTED else REVIEW_REVIEWED
+            conn.execute(events_t.update().where(events_t.c.event_id == event_id)
+                         .values(review_status=status, updated_at=self._now()))
+            conn.execute(audit_t.insert().values(
+                event_id=event_id, user=user, at=self._now(), action="reviewed",
+                field="review_status", before=json.dumps(row.review_status),
+                after=json.dumps(status)))
+            self._bump_version(conn)
+            out = conn.execute(sa.select(events_t).where(events_t.c.event_id == event_id)).one()
+        return _event_from_row(out._mapping)
+
+    def delete_event(self, event_id: str, user: str) -> None:
+        """Remove an event from the map and exports (kept as deleted, so a re-run of the
+        pipeline or a re-import does not bring it back); audited."""
+        with self._write() as conn:
+            row = conn.execute(sa.select(events_t.c.deleted)
+                               .where(events_t.c.event_id == event_id)).first()
+            if row is None or row.deleted:
+                raise NotFoundError(f"no stored event has id {event_id}")
+            conn.execute(events_t.update().where(events_t.c.event_id == event_id)
+                         .values(deleted=True, updated_at=self._now()))
+            conn.execute(audit_t.insert().values(
+                event_id=event_id, user=user, at=self._now(), action="delete", field="deleted",
+                before="false", after="true"))
+            self._bump_version(conn)
+
+    def audit_frame(self, event_id: str | None = None) -> pd.DataFrame:
+        """The audit log (newest first): id, event_id, user, at, action, field, before, after
+        (before/after as JSON text)."""
+        q = sa.select(audit_t).order_by(audit_t.c.id.desc())
+        if event_id is not None:
+            q = q.where(audit_t.c.event_id == event_id)
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        cols = ["id", "event_id", "user", "at", "action", "field", "before", "after"]
+        return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+    # -- place review --------------------------------------------------------------------------
+    def unresolved_places_frame(self) -> pd.DataFrame:
+        """One row per unresolved mention: name, country_hint, article_id, article_title, start,
+        end, candidates (tuple[Candidate, ...], best first), mentions (how many mentions of that
+        name in that country context are unresolved, over all articles)."""
+        q = (sa.select(places_t.c.text, places_t.c.name_key, places_t.c.country_hint,
+                       places_t.c.article_id, articles_t.c.title, places_t.c.start_offset,
+                       places_t.c.end_offset, places_t.c.candidates, places_t.c.alternatives)
+             .select_from(places_t.join(articles_t, articles_t.c.id == places_t.c.article_id))
+             .where(places_t.c.resolved.is_(False))
+             .order_by(places_t.c.name_key, places_t.c.article_id, places_t.c.start_offset))
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+        out = pd.DataFrame({
+            "name": [r.text for r in rows],
+            "country_hint": [r.country_hint for r in rows],
+            "article_id": [r.article_id for r in rows],
+            "article_title": [r.title for r in rows],
+            "start": pd.array([r.start_offset for r in rows], dtype="int64"),
+            "end": pd.array([r.end_offset for r in rows], dtype="int64"),
+            "candidates": pd.Series(
+                [_merge_candidates(_candidates_load(r.alternatives), _candidates_load(r.candidates))
+                 for r in rows], dtype=object),
+        })
+        keys = pd.Series([(r.name_key, r.country_hint) for r in rows], dtype=object)
+        out["mentions"] = keys.map(keys.value_counts()).astype("int64") if len(rows) else \
+            pd.Series([], dtype="int64")
+        return out
+
+    def save_place_correction(self, name: str, country_hint: str, candidate: Candidate,
+                              user: str) -> int:
+        """Resolve every mention of `name` in articles about `country_hint` to `candidate`, move
+        their events there (audited, status "corrected"), and remember it for future articles.
+
+        Returns how many stored mentions were updated.
+        """
+        key, hint = correction_key(name), country_hint.upper()
+        if not key:
+            raise EventValidationError("a place correction needs a place name")
+        if not (-90 <= candidate.lat <= 90 and -180 <= candidate.lon <= 180):
+            raise EventValidationError(
+                f"coordinates {candidate.lat}, {candidate.lon} are outside -90..90 / -180..180")
+        cand = Candidate(**{**asdict(candidate), "source": candidate.source or "correction"})
+        at = self._now()
+        with self._write() as conn:
+            stmt = self._insert(place_corrections_t).values(
+                name_key=key, country_hint=hint, name=name,
+                candidate=json.dumps(_candidate_json(cand), ensure_ascii=False), user=user, at=at)
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=["name_key", "country_hint"],
+                set_={"name": stmt.excluded.name, "candidate": stmt.excluded.candidate,
+                      "user": stmt.excluded.user, "at": stmt.excluded.at}))
+            n = self._apply_correction(conn, key, hint, cand, user=user, at=at, article_id=None)
+            self._bump_version(conn)
+        return n
+
+    def place_corrections(self) -> dict[tuple[str, str], Candidate]:
+        """Every remembered correction: (correction_key(name), country_hint) → Candidate."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(place_corrections_t)).all()
+        return {(r.name_key, r.country_hint): _candidate_from(json.loads(r.candidate)) for r in rows}
+
+    def place_correction(self, name: str, country_hint: str | None) -> Candidate | None:
+        """The correction for `name` in that country context, else one made without a context."""
+        corrections = self.place_corrections()
+        key = correction_key(name)
+        return corrections.get((key, (country_hint or "").upper())) or corrections.get((key, ""))
+
+    def _apply_known_corrections(self, conn: Connection, article_id: str) -> None:
+        rows = conn.execute(
+            sa.select(place_corrections_t)
+            .join(places_t, sa.and_(places_t.c.name_key == place_corrections_t.c.name_key,
+                                    places_t.c.country_hint == place_corrections_t.c.country_hint))
+            .where(places_t.c.article_id == article_id, places_t.c.corrected.is_(False))
+            .distinct()).all()
+        for r in rows:
+            self._apply_correction(conn, r.name_key, r.country_hint,
+                                   _candidate_from(json.loads(r.candidate)), user=r.user,
+                                   at=self._now(), article_id=article_id)
+
+    def _apply_correction(self, conn: Connection, key: str, hint: str, cand: Candidate, *,
+                          user: str, at: str, article_id: str | None) -> int:
+        where = [places_t.c.name_key == key, places_t.c.country_hint == hint]
+        if article_id is not None:
+            where.append(places_t.c.article_id == article_id)
+        targets = conn.execute(sa.select(places_t.c.id, places_t.c.article_id, places_t.c.name)
+                               .where(*where)).all()
+        if not targets:
+            return 0
+        precision = _precision_for(cand)
+        conn.execute(places_t.update().where(places_t.c.id.in_([t.id for t in targets])).values(
+            resolved=True, place_id=cand.place_id, name=cand.name, lat=cand.lat, lon=cand.lon,
+            country_code=cand.country_code, feature=cand.feature, admin1=cand.admin1,
+            population=cand.population, source=cand.source, precision=precision, confidence=1.0,
+            corrected=True))
+        # Events placed at this mention: their location is the mention's text (or the name the
+        # machine resolved it to). Move them and audit the move.
+        by_article: dict[str, set[str]] = {}
+        for t in targets:
+            by_article.setdefault(t.article_id, set()).add(key)
+            if t.name:
+                by_article[t.article_id].add(correction_key(t.name))
+        new_values = {"lat": cand.lat, "lon": cand.lon, "iso": cand.country_code,
+                      "country": country_name(cand.country_code) or cand.country_code,
+                      "admin1": cand.admin1, "geo_precision": precision}
+        for aid, names in by_article.items():
+            erows = conn.execute(sa.select(events_t).where(events_t.c.article_id == aid,
+                                                           events_t.c.deleted.is_(False))).all()
+            for er in erows:
+                if correction_key(er.location) not in names:
+                    continue
+                diffs = {k: v for k, v in new_values.items() if er._mapping[k] != v}
+                if not diffs:
+                    continue
+                conn.execute(events_t.update().where(events_t.c.event_id == er.event_id).values(
+                    **diffs, review_status=REVIEW_CORRECTED, updated_at=at))
+                conn.execute(audit_t.insert(), [
+                    {"event_id": er.event_id, "user": user, "at": at, "action": "place",
+                     "field": k, "before": json.dumps(_jsonable(er._mapping[k]), ensure_ascii=False),
+                     "after": json.dumps(_jsonable(v), ensure_ascii=False)}
+                    for k, v in diffs.items()])
+        return len(targets)
+
+    # -- geocoder cache --------------------------------------------------------------------------
+    def geocode_cache(self) -> SqlGeocodeCache:
+        """A GeocodeCache (conflictmap.geocode.base) backed by the geocode_cache table."""
+        return SqlGeocodeCache(self)
+
+    def _cache_get(self, key: str) -> list[Candidate] | None:
+        with self._read() as conn:
+            row = conn.execute(sa.select(geocode_cache_t.c.candidates)
+                               .where(geocode_cache_t.c.key == key)).first()
+        return None if row is None else list(_candidates_load(row.candidates))
+
+    def _cache_put(self, key: str, candidates: Sequence[Candidate]) -> None:
+        stmt = self._insert(geocode_cache_t).values(key=key, candidates=_candidates_dump(candidates),
+                                                    at=self._now())
+        with self._write() as conn:
+            conn.execute(stmt.on_conflict_do_update(
+                index_elements=["key"],
+                set_={"candidates": stmt.excluded.candidates, "at": stmt.excluded.at}))
+
+
+class SqlGeocodeCache:
+    """GeocodeCache Protocol over the store's geocode_cache table (shared by all processes)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, key: str) -> list[Candidate] | None:
+        """Stored candidates for `key`, or None when it was never answered."""
+        return self._store._cache_get(key)
+
+    def put(self, key: str, candidates: list[Candidate]) -> None:
+        """Store a good answer (callers never store failures)."""
+        self._store._cache_put(key, candidates)
+
+
+# ---------------------------------------------------------------------------------------------
+# Row conversions
+# ---------------------------------------------------------------------------------------------
+def _one_line(err: BaseException) -> str:
+    orig = getattr(err, "orig", None)
+    text = str(orig if orig is not None else err)
+    return " ".join(text.split()).split(" [SQL:")[0][:300]
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @sa_event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # We issue BEGIN ourselves (pysqlite's implicit transactions break BEGIN IMMEDIATE).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout = 30000")
+        cur.execute("PRAGMA foreign_keys = ON")
+        # On read-only media WAL cannot be set up; it is an optimisation, not a requirement.
+        with suppress(sqlite3.OperationalError):
+            cur.execute("PRAGMA journal_mode = WAL")
+        # WAL + NORMAL: a killed process never loses a committed transaction; only power loss can.
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @sa_event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("cm_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _place_row(aid: str, p: Place, hint: str) -> dict[str, Any]:
+    c = p.candidate
+    return {
+        "article_id": aid, "text": p.mention.text, "name_key": correction_key(p.mention.text),
+        "start_offset": p.mention.start, "end_offset": p.mention.end, "cue": p.mention.cue,
+        "resolved": c is not None, "place_id": c.place_id if c else None,
+        "name": c.name if c else None, "lat": c.lat if c else None, "lon": c.lon if c else None,
+        "country_code": c.country_code if c else None, "feature": c.feature if c else None,
+        "admin1": c.admin1 if c else None, "population": c.population if c else None,
+        "source": c.source if c else None, "precision": p.precision,
+        "confidence": float(p.confidence),
+        "candidates": _candidates_dump(p.mention.candidates),
+        "alternatives": _candidates_dump(p.alternatives), "country_hint": hint,
+        "corrected": False,
+    }
+
+
+def _place_from_row(r: Any) -> Place:
+    mention = Mention(text=r.text, start=r.start_offset, end=r.end_offset,
+                      candidates=_candidates_load(r.candidates), cue=r.cue)
+    cand = None
+    if r.resolved:
+        cand = Candidate(place_id=r.place_id or "", name=r.name or "", lat=float(r.lat),
+                         lon=float(r.lon), country_code=r.country_code or "",
+                         feature=r.feature or "", admin1=r.admin1 or "",
+                         population=int(r.population or 0), source=r.source or "")
+    return Place(mention=mention, candidate=cand, precision=r.precision,
+                 confidence=float(r.confidence), alternatives=_candidates_load(r.alternatives))
+
+
+def _merge_candidates(*groups: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for group in groups:
+        for c in group:
+            if c.place_id not in seen:
+                seen.add(c.place_id)
+                out.append(c)
+    return tuple(out)
+
+
+def _event_from_row(m: Mapping[str, Any]) -> Event:
+    values: dict[str, Any] = {}
+    for name in EVENT_FIELDS:
+        v = m[name]
+        if name == "actors":
+            v = [a for a in (v or "").split("; ") if a]
+        elif name == "event_date" and isinstance(v, str):
+            v = date.fromisoformat(v)
+        elif name in _TEXT_FIELDS and v is None:
+            v = ""
+        values[name] = v
+    return Event(**values)
+
+
+def events_to_frame(events: Sequence[Event]) -> pd.DataFrame:
+    """Events as a frame with one column per Event field (actors "; "-joined), for bulk writes."""
+    data: dict[str, list[Any]] = {name: [] for name in EVENT_FIELDS}
+    for e in events:
+        for name in EVENT_FIELDS:
+            v = getattr(e, name)
+            data[name].append("; ".join(v) if name == "actors" else v)
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()})
+    return frame
+
+
+def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 63-bit hash of each row's values, so an identical re-import writes nothing."""
+    cols = [c for c in EVENT_FIELDS if c not in ("review_status",)]
+    sub = frame[cols].astype(object).where(frame[cols].notna(), None).astype(str)
+    h = pd.util.hash_pandas_object(sub, index=False).to_numpy(dtype=np.uint64)
+    return (h >> np.uint64(1)).astype(np.int64)
+
+
+def _column_values(series: pd.Series, kind: str) -> list[Any]:
+    if kind == "float":
+        arr = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
+        out = arr.astype(object)
+        out[np.isnan(arr)] = None
+        return list(out)
+    if kind == "int":
+        vals = pd.to_numeric(series, errors="coerce")
+        mask = vals.isna().to_numpy()
+        out = vals.fillna(0).astype("int64").to_numpy().astype(object)
+        out[mask] = None
+        return list(out)
+    if kind == "text":
+        return [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+                for v in series.astype(object).tolist()]
+    raise AssertionError(kind)
+
+
+def _frame_rows(frame: pd.DataFrame, hashes: np.ndarray, *, origin: str, now: str,
+                dates_as_text: bool) -> list[tuple[Any, ...]]:
+    cols: list[list[Any]] = []
+    n = len(frame)
+    for name in EVENT_FIELDS:
+        s = frame[name]
+        if name == "event_date":
+            d = pd.to_datetime(s, errors="coerce")
+            if dates_as_text:
+                txt = d.dt.strftime("%Y-%m-%d").astype(object)
+                cols.append([None if pd.isna(v) else v for v in txt.tolist()])
+            else:
+                cols.append([None if pd.isna(v) else v.date() for v in d.tolist()])
+        elif name in _INT_FIELDS or name in _NULLABLE_INT_FIELDS:
+            vals = _column_values(s, "int")
+            if name in _INT_FIELDS:
+                vals = [1 if v is None else v for v in vals]
+            cols.append(vals)
+        elif name in _FLOAT_FIELDS:
+            vals = _column_values(s, "float")
+            if name == "confidence":
+                vals = [0.0 if v is None else v for v in vals]
+            cols.append(vals)
+        elif name == "review_status":
+            cols.append([v or REVIEW_MACHINE for v in _column_values(s, "text")])
+        else:
+            cols.append(_column_values(s, "text"))
+    cols.append([origin] * n)
+    cols.append([False] * n)
+    cols.append([int(h) for h in hashes])
+    cols.append([now] * n)
+    return list(zip(*cols, strict=True))
+
+
+def _rows_to_arrays(rows: Sequence[Sequence[Any]]) -> list[pa.Array]:
+    columns = list(zip(*rows, strict=True))
+    out: list[pa.Array] = []
+    for name, col in zip(_FRAME_COLUMNS, columns, strict=True):
+        if name == "event_date":
+            arr = pa.array(col)
+            if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+                arr = arr.cast(pa.date32())
+            elif pa.types.is_null(arr.type):
+                arr = arr.cast(pa.date32())
+            out.append(arr)
+        elif name in _INT_FIELDS or name in _NULLABLE_INT_FIELDS:
+            out.append(pa.array(col, type=pa.int64()))
+        elif name in _FLOAT_FIELDS:
+            out.append(pa.array(col, type=pa.float64()))
+        elif name == "actors" or name in _TEXT_FIELDS or name == "article_title":
+            out.append(pa.array(col, type=pa.string()))
+        else:
+            raise AssertionError(name)
+    return out
+
+
+def _arrays_to_frame(chunks: list[list[pa.Array]]) -> pd.DataFrame:
+    data: dict[str, Any] = {}
+    for i, name in enumerate(_FRAME_COLUMNS):
+        parts = [c[i] for c in chunks]
+        arr = pa.concat_arrays(parts) if parts else _empty_array(name)
+        if name == "event_date":
+            data[name] = pd.Series(arr.cast(pa.timestamp("ns")).to_pandas(),
+                                   dtype="datetime64[ns]")
+        elif name in _INT_FIELDS:
+            data[name] = pd.Series(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype="int64")
+        elif name in _NULLABLE_INT_FIELDS:
+            data[name] = pd.Series(arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
+                                   dtype="Int64")
+        elif name in _FLOAT_FIELDS:
+            data[name] = pd.Series(arr.to_numpy(zero_copy_only=False), dtype="float64")
+        else:
+            arr = arr.fill_null("")
+            if name in _UNIQUE_TEXT:
+                data[name] = pd.Series(arr.to_pandas(), dtype="str")
+            else:
+                data[name] = pd.Series(arr.dictionary_encode().to_pandas(), dtype="category")
+    return pd.DataFrame(data)
+
+
+def _empty_array(name: str) -> pa.Array:
+    if name == "event_date":
+        return pa.array([], type=pa.date32())
+    if name in _INT_FIELDS or name in _NULLABLE_INT_FIELDS:
+        return pa.array([], type=pa.int64())
+    if name in _FLOAT_FIELDS:
+        return pa.array([], type=pa.float64())
+    return pa.array([], type=pa.string())
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation of corrections
+# ---------------------------------------------------------------------------------------------
+_EDITABLE = frozenset(EVENT_FIELDS) - {"event_id", "article_id", "review_status",
+                                       "evidence_start", "evidence_end"}
+
+
+def _validated_changes(old: Event, changes: Mapping[str, object]) -> dict[str, Any]:
+    unknown = sorted(set(changes) - _EDITABLE)
+    if unknown:
+        raise EventValidationError(f"cannot change {', '.join(unknown)}; editable fields: "
+                                   f"{', '.join(sorted(_EDITABLE))}")
+    out: dict[str, Any] = {}
+    for k, v in changes.items():
+        out[k] = _validate_field(k, v)
+    ev_type = out.get("event_type", old.event_type)
+    sub = out.get("sub_event_type", old.sub_event_type)
+    if "event_type" in out or "sub_event_type" in out:
+        if ev_type not in ACLED_SUB_EVENT_TYPES:
+            raise EventValidationError(f"unknown event type {ev_type!r}; one of "
+                                       f"{', '.join(ACLED_SUB_EVENT_TYPES)}")
+        if not is_known_type_pair(ev_type, sub):
+            raise EventValidationError(
+                f"{sub!r} is not a sub-event type of {ev_type!r}; one of "
+                f"{', '.join(ACLED_SUB_EVENT_TYPES[ev_type])}")
+        if "sub_event_type" in out:
+            out["sub_event_type"] = canonical_sub_event_type(sub)
+    if "actors" not in out and any(k in out for k in ("actor1", "actor2", "assoc_actor_1",
+                                                       "assoc_actor_2")):
+        out["actors"] = _rebuild_actors(old, out)
+    elif "actors" in out:
+        a1 = out.get("actor1", old.actor1)
+        out["actors"] = _dedupe([a1, *out["actors"]])
+    return out
+
+
+def _dedupe(names: Sequence[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for n in names:
+        if n and n not in seen:
+            seen.add(n)
+            out.append(n)
+    return out
+
+
+def _rebuild_actors(old: Event, new: Mapping[str, Any]) -> list[str]:
+    replaced = {getattr(old, k): new[k] for k in ("actor1", "actor2", "assoc_actor_1",
+                                                  "assoc_actor_2") if k in new}
+    rest = [replaced.get(a, a) for a in old.actors]
+    return _dedupe([new.get("actor1", old.actor1), *rest,
+                    *(v for k, v in new.items() if k.startswith(("actor", "assoc")))])
+
+
+def _validate_field(name: str, value: object) -> Any:
+    def fail(why: str) -> EventValidationError:
+        return EventValidationError(f"{name}: {why}")
+
+    if name == "event_date":
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise fail(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    if name in ("time_precision", "geo_precision"):
+        n = _as_int(value)
+        if n not in (1, 2, 3):
+            raise fail(f"{value!r} must be 1, 2 or 3")
+        return n
+    if name in ("lat", "lon"):
+        if value is None or value == "":
+            return None
+        try:
+            f = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise fail(f"{value!r} is not a number") from None
+        limit = 90 if name == "lat" else 180
+        if not (-limit <= f <= limit) or f != f:
+            raise fail(f"{value!r} is outside -{limit}..{limit}")
+        return f
+    if name == "fatalities":
+        if value is None or value == "":
+            return None
+        n = _as_int(value)
+        if n is None or n < 0:
+            raise fail(f"{value!r} must be a whole number of 0 or more")
+        return n
+    if name in ("inter1", "inter2", "interaction"):
+        if value is None or value == "":
+            return None
+        n = _as_int(value)
+        if n is None or n < 0:
+            raise fail(f"{value!r} must be a non-negative code")
+        return n
+    if name == "confidence":
+        try:
+            f = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise fail(f"{value!r} is not a number") from None
+        if not 0 <= f <= 1:
+            raise fail(f"{value!r} is outside 0..1")
+        return f
+    if name == "actors":
+        if isinstance(value, str):
+            items = [a.strip() for a in value.split(";")]
+        elif isinstance(value, (list, tuple)):
+            items = [str(a).strip() for a in value]
+        else:
+            raise fail("must be a list of names")
+        return _dedupe(items)
+    if name == "disorder_type":
+        if value not in DISORDER_TYPES:
+            raise fail(f"{value!r} is not one of {', '.join(DISORDER_TYPES)}")
+        return value
+    if name == "source_url":
+        text = str(value or "").strip()
+        if text and not text.lower().startswith(("http://", "https://")):
+            raise fail("only http(s) links are kept")
+        return text
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise fail(f"{value!r} must be text")
+    text = value.strip()
+    if name in ("event_type", "sub_event_type", "actor1", "location") and not text:
+        raise fail("cannot be empty")
+    return text
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return None
