@@ -1,0 +1,30 @@
+"""Events frame → folium.Map with offline assets, drawn by our own canvas layer (no streamlit).
+
+Public API (used by conflictmap/ui.py and the pages):
+- ensure_static_assets(static_dir=None): copy Leaflet & co. into static/ (call at app start)
+- build_event_map(frame, *, tiles=None, selected_event_id=None) -> folium.Map
+- event_id_from_click(st_folium_result) -> event id or None; RETURNED_OBJECTS for st_folium
+- EVENT_TYPE_COLORS
+"""
+
+from conflictmap.mapview.assets import STATIC_URL, ensure_static_assets, localize_assets
+from conflictmap.mapview.build import build_event_map
+from conflictmap.mapview.legend import EVENT_TYPE_COLORS, OTHER_COLOR, color_for
+from conflictmap.mapview.payload import EventPayload, decode_payload, encode_events, safe_url
+from conflictmap.mapview.popup import RETURNED_OBJECTS, event_id_from_click
+
+__all__ = [
+    "EVENT_TYPE_COLORS",
+    "OTHER_COLOR",
+    "RETURNED_OBJECTS",
+    "STATIC_URL",
+    "EventPayload",
+    "build_event_map",
+    "color_for",
+    "decode_payload",
+    "encode_events",
+    "ensure_static_assets",
+    "event_id_from_click",
+    "localize_assets",
+    "safe_url",
+]

@@ -1,0 +1,57 @@
+"""EventPayload → folium element that mounts events.js's layers (events, heat map, legend, layer
+control) on the map; its bounds feed `Map.get_bounds()` and `fit_bounds`."""
+
+from __future__ import annotations
+
+import json
+
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+from conflictmap.mapview.assets import COUNTRIES_GEOJSON, STATIC_URL
+from conflictmap.mapview.legend import EVENT_TYPE_COLORS, OTHER_COLOR
+from conflictmap.mapview.payload import EventPayload
+
+
+def _script_json(value: object) -> str:
+    """JSON that is also safe inside an HTML <script> (no `</script>`, `<!--`, U+2028)."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+class EventsLayer(JSCSSMixin, MacroElement):
+    """The events of one map, drawn in the browser by `ConflictMap.mount` (events.js)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = ConflictMap.mount({{ this._parent.get_name() }}, "
+        "{{ this.options_json }});"
+        "{% endmacro %}"
+    )
+    default_js = [("conflictmap_events", f"{STATIC_URL}/conflictmap/events.js")]
+    default_css = [("conflictmap_events_css", f"{STATIC_URL}/conflictmap/events.css")]
+
+    def __init__(self, payload: EventPayload, *, outlines: bool = False, tile_name: str = "",
+                 static_url: str = STATIC_URL) -> None:
+        super().__init__()
+        self._name = "EventsLayer"
+        self.payload = payload
+        types = list(payload.event_types)
+        options = {
+            "data": payload.data,
+            "count": payload.count,
+            "unmapped": payload.unmapped,
+            "types": types,
+            "colors": {t: EVENT_TYPE_COLORS[t] for t in types if t in EVENT_TYPE_COLORS},
+            "otherColor": OTHER_COLOR,
+            "tileName": tile_name,
+            "outlinesUrl": f"{static_url}/{COUNTRIES_GEOJSON}" if outlines else None,
+        }
+        self.options_json = _script_json(options)
+
+    def _get_self_bounds(self) -> list[list[float | None]]:
+        if self.payload.bounds is None:
+            return [[None, None], [None, None]]
+        (south, west), (north, east) = self.payload.bounds
+        return [[south, west], [north, east]]

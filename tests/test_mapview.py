@@ -1,0 +1,263 @@
+"""Map building: rendered HTML, get_bounds(), the compact payload, offline assets, click → id."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from conflictmap import mapview
+from conflictmap.mapview.assets import LOCAL_CSS, LOCAL_JS
+from conflictmap.models import Event
+
+HOSTILE = ('<img src=x onerror=alert(1)> <script>alert(1)</script> "\'><svg onload=alert(1)> '
+           '`${alert(1)}` \\1 </script>')
+
+
+def make_event(**overrides) -> Event:
+    fields = dict(event_date=date(2022, 2, 3), time_precision=1, event_type="Battles",
+                  sub_event_type="Armed clash", actor1="US forces", location="Atme",
+                  lat=36.2097, lon=36.7244, geo_precision=1, evidence="US forces raided a house.",
+                  country="Syria", iso="SY", admin1="Idlib", fatalities=13,
+                  source="Sveriges Radio", source_url="https://sverigesradio.se/artikel/1",
+                  article_id="a1", actors=["US forces", "Islamic State"])
+    fields.update(overrides)
+    return Event(**fields)
+
+
+def events_frame(events: list[Event], title: str = "USA: IS-ledare dödad i Syrien") -> pd.DataFrame:
+    """The shape of Store.events_frame(): Event fields, actors "; "-joined, + article_title."""
+    rows = []
+    for event in events:
+        row = asdict(event)
+        row["actors"] = "; ".join(event.actors)
+        row["article_title"] = title
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[*asdict(make_event()).keys(), "article_title"])
+    frame["event_date"] = pd.to_datetime(frame["event_date"])
+    return frame
+
+
+@pytest.fixture
+def seed_frame() -> pd.DataFrame:
+    return events_frame([
+        make_event(),
+        make_event(event_type="Explosions/Remote violence", sub_event_type="Air/drone strike",
+                   location="Afrin", lat=36.5119, lon=36.8697, geo_precision=2,
+                   evidence="A helicopter crashed near Afrin."),
+        make_event(event_date=date(2022, 1, 20), location="al-Hasakah", lat=36.5024,
+                   lon=40.7477, actor1="Islamic State", evidence="IS attacked the prison."),
+    ])
+
+
+def rendered(fmap) -> str:
+    return fmap.get_root().render()
+
+
+def asset_links(html: str) -> list[str]:
+    return re.findall(r'<(?:script|link)[^>]*?(?:src|href)="([^"]+)"', html)
+
+
+@pytest.mark.parametrize("tiles", ["none", "OpenStreetMap"])
+def test_map_loads_only_local_assets(seed_frame, tiles):
+    html = rendered(mapview.build_event_map(seed_frame, tiles=tiles))
+    links = asset_links(html)
+    assert any("leaflet.js" in u for u in links)
+    assert any("conflictmap/events.js" in u for u in links)
+    assert links and all(u.startswith("/app/static/") for u in links), links
+    assert 'L.Icon.Default.imagePath = "/app/static/vendor/leaflet/images/"' in html
+
+
+def test_st_folium_links_are_local(seed_frame):
+    """st_folium loads `default_js` of every element itself (not the header): check those too."""
+    from folium.elements import JSCSSMixin
+
+    fmap = mapview.build_event_map(seed_frame, tiles="none")
+    stack, urls = [fmap], []
+    while stack:
+        element = stack.pop()
+        if isinstance(element, JSCSSMixin):
+            urls += [u for _, u in element.default_js + element.default_css]
+        stack.extend(getattr(element, "_children", {}).values())
+    assert urls and all(u.startswith("/app/static/") for u in urls), urls
+
+
+def test_every_local_asset_exists_after_ensure(tmp_path, seed_frame):
+    mapview.ensure_static_assets(tmp_path)
+    html = rendered(mapview.build_event_map(seed_frame, tiles="none"))
+    for url in asset_links(html):
+        path = url.split("?")[0].removeprefix("/app/static/")
+        assert (tmp_path / path).is_file(), url
+    for relative in [*LOCAL_JS.values(), *LOCAL_CSS.values(), "conflictmap/countries.geojson",
+                     "vendor/leaflet/images/marker-icon.png"]:
+        assert (tmp_path / relative).stat().st_size > 0, relative
+
+
+def test_ensure_static_assets_is_idempotent_and_repairs(tmp_path):
+    mapview.ensure_static_assets(tmp_path)
+    leaflet = tmp_path / "vendor/leaflet/leaflet.js"
+    before = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    mapview.ensure_static_assets(tmp_path)
+    after = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    assert before == after  # nothing rewritten on a normal start
+    leaflet.write_text("truncated")
+    mapview.ensure_static_assets(tmp_path)
+    assert leaflet.stat().st_size > 100_000  # a damaged copy is replaced
+
+
+def test_bounds_fit_the_events(seed_frame):
+    fmap = mapview.build_event_map(seed_frame, tiles="none")
+    assert fmap.get_bounds() == [[36.2097, 36.7244], [36.5119, 40.7477]]
+    assert "fitBounds" in rendered(fmap)
+
+
+def test_events_without_coordinates_are_counted_not_drawn(seed_frame):
+    frame = pd.concat([seed_frame, events_frame([make_event(lat=None, lon=None, location="?"),
+                                                 make_event(lat=200.0, lon=36.0)])])
+    payload = mapview.encode_events(frame)
+    assert (payload.count, payload.unmapped) == (3, 2)
+    html = rendered(mapview.build_event_map(frame, tiles="none"))
+    assert '"unmapped":2' in html
+
+
+def test_empty_frame_gives_a_world_map():
+    fmap = mapview.build_event_map(events_frame([]), tiles="none")
+    html = rendered(fmap)
+    assert "fitBounds" not in html
+    assert '"count":0' in html
+
+
+def test_hostile_text_never_reaches_the_page_source_and_survives_verbatim():
+    event = make_event(evidence=HOSTILE, actor1=HOSTILE, location=HOSTILE,
+                       actors=["US forces", HOSTILE], source_url="javascript:alert(1)")
+    frame = events_frame([event], title=HOSTILE)
+    html = rendered(mapview.build_event_map(frame, tiles="none"))
+    for fragment in ("alert", "onerror", "onload", "<svg", "javascript:", "`"):
+        assert fragment not in html, fragment
+    header, columns = mapview.decode_payload(mapview.encode_events(frame).data)
+    assert header["evidence"][columns["evidence"][0]] == HOSTILE
+    assert header["places"][columns["place"][0]][0] == HOSTILE
+    assert HOSTILE in header["actors"][columns["actors"][0]]
+    title, url, _source = header["sources"][columns["source"][0]]
+    assert (title, url) == (HOSTILE, "")  # the javascript: link is dropped, the title kept
+
+
+@pytest.mark.parametrize("url,expected", [
+    ("https://example.org/a?b=1", "https://example.org/a?b=1"),
+    ("HTTP://EXAMPLE.ORG/", "HTTP://EXAMPLE.ORG/"),
+    ("javascript:alert(1)", ""),
+    (" JavaScript:alert(1)", ""),
+    ("data:text/html,<script>alert(1)</script>", ""),
+    ("//evil.example/x", ""),
+    ('https://example.org/"onmouseover=alert(1)', ""),
+    (None, ""),
+    (float("nan"), ""),
+])
+def test_only_http_links_survive(url, expected):
+    assert mapview.safe_url(url) == expected
+
+
+def test_payload_round_trips_the_popup_fields(seed_frame):
+    header, columns = mapview.decode_payload(mapview.encode_events(seed_frame).data)
+    assert header["n"] == 3
+    first = 0
+    assert header["kinds"][columns["kind"][first]] == ["Battles", "Armed clash"]
+    assert header["places"][columns["place"][first]] == ["Atme", "Idlib", "Syria"]
+    assert header["actors"][columns["actors"][first]] == "US forces; Islamic State"
+    assert header["sources"][columns["source"][first]] == [
+        "USA: IS-ledare dödad i Syrien", "https://sverigesradio.se/artikel/1", "Sveriges Radio"]
+    assert header["evidence"][columns["evidence"][first]] == "US forces raided a house."
+    assert pd.Timestamp(int(columns["date"][first]), unit="D").date() == date(2022, 2, 3)
+    assert columns["lat"][first] / header["coord_scale"] == pytest.approx(36.2097)
+    assert int(columns["fatalities"][first]) == 13
+    assert int(columns["geo_precision"][1]) == 2
+    assert header["review"][columns["review"][first]] == "machine"
+    assert header["ids"][first] == seed_frame["event_id"].iloc[0]
+
+
+def test_undated_event_and_unknown_fatalities_are_marked_not_invented():
+    frame = events_frame([make_event(event_date=None, fatalities=None)])
+    header, columns = mapview.decode_payload(mapview.encode_events(frame).data)
+    assert int(columns["date"][0]) == header["no_date"]
+    assert int(columns["fatalities"][0]) == -1
+
+
+def test_evidence_is_cut_to_fit_the_budget_and_says_so():
+    rng = random.Random(7)  # varied text, so it does not deflate to nothing
+    words = ["raid", "village", "forces", "killed", "shelling", "reported", "near", "Idlib"]
+    events = [make_event(evidence=f"Event {i}: " + " ".join(rng.choices(words, k=60)) + f" {i}",
+                         location=f"P{i}") for i in range(300)]
+    frame = events_frame(events)
+    full = mapview.encode_events(frame)
+    assert full.evidence_chars is None
+    tight = mapview.encode_events(frame, budget_bytes=20_000)
+    assert tight.evidence_chars is not None
+    header, columns = mapview.decode_payload(tight.data)
+    assert header["evidence_chars"] == tight.evidence_chars
+    assert len(tight.data) < len(full.data)
+    if tight.evidence_chars:
+        snippet = header["evidence"][columns["evidence"][0]]
+        assert snippet.startswith("Event 0: ") and snippet.endswith("…")
+        assert len(snippet) <= tight.evidence_chars
+
+
+def test_selected_event_is_passed_to_the_browser(seed_frame):
+    chosen = seed_frame["event_id"].iloc[1]
+    payload = mapview.encode_events(seed_frame, selected_event_id=chosen)
+    header, _ = mapview.decode_payload(payload.data)
+    assert header["selected"] == chosen
+
+
+def test_tiles_none_draws_country_outlines_and_osm_draws_tiles(seed_frame, monkeypatch):
+    plain = rendered(mapview.build_event_map(seed_frame, tiles="none"))
+    assert "countries.geojson" in plain and "tile.openstreetmap" not in plain
+    monkeypatch.setenv("CONFLICTMAP_TILES", "OpenStreetMap")
+    osm = rendered(mapview.build_event_map(seed_frame))
+    assert "tile.openstreetmap.org" in osm and "countries.geojson" not in osm
+    monkeypatch.setenv("CONFLICTMAP_TILES", "none")
+    assert "countries.geojson" in rendered(mapview.build_event_map(seed_frame))
+
+
+def test_max_zoom_is_set_for_clustering(seed_frame):
+    html = rendered(mapview.build_event_map(seed_frame, tiles="none"))
+    assert re.search(r'"maxZoom": 18', html)
+
+
+def test_legend_colours_cover_every_acled_type(seed_frame):
+    acled = ["Battles", "Explosions/Remote violence", "Violence against civilians", "Protests",
+             "Riots", "Strategic developments"]
+    assert sorted(mapview.EVENT_TYPE_COLORS) == sorted(acled)
+    assert len(set(mapview.EVENT_TYPE_COLORS.values())) == len(acled)
+    html = rendered(mapview.build_event_map(seed_frame, tiles="none"))
+    assert '"types":["Battles","Explosions/Remote violence"]' in html
+
+
+@pytest.mark.parametrize("result,expected", [
+    (None, None),
+    ({}, None),
+    ({"last_object_clicked_popup": None}, None),
+    ({"last_object_clicked_popup": "3 events here"}, None),
+    ({"last_object_clicked_popup": "2022-02-03\nBattles\nReview: machine\nID: cm-3a2ab6945277821d"},
+     "cm-3a2ab6945277821d"),
+    # Detached popups come back as textContent, without line breaks.
+    ({"last_object_clicked_popup": "2022-02-03BattlesReview: machineID: SYR12345"}, "SYR12345"),
+    # Article text may contain "ID: ..."; only the id line we write last counts.
+    ({"last_object_clicked_popup": "ID: cm-fake said ID: x\nReview: machine\nID: cm-real\n"},
+     "cm-real"),
+])
+def test_event_id_from_click(result, expected):
+    assert mapview.event_id_from_click(result) == expected
+
+
+def test_returned_objects_is_only_the_popup():
+    assert mapview.RETURNED_OBJECTS == ["last_object_clicked_popup"]
+
+
+def test_static_dir_is_gitignored():
+    ignore = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
+    assert "static/" in ignore.splitlines()
