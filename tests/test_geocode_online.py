@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -511,3 +512,23 @@ def test_more_places_known_to_the_fake_server_come_back_best_first(
     geocoder = online(fake, clock)
     assert [c.country_code for c in geocoder.geocode("Homs")] == ["SY", "LY"]
     assert [c.country_code for c in geocoder.geocode("Homs", country_hint="LY")] == ["LY"]
+
+
+def test_answers_cached_in_the_store_survive_a_restart(fake: FakeNominatim, clock: FakeClock,
+                                                       tmp_path: Path) -> None:
+    store_module = pytest.importorskip("conflictmap.store")
+    url = f"sqlite:///{tmp_path / 'cache.sqlite'}"
+
+    first_run = CachedGeocoder(online(fake, clock), store_module.Store(url).geocode_cache(),
+                               "nominatim")
+    answer = first_run.geocode("Atme", country_hint="SY")
+    with pytest.raises(GeocoderUnavailable):
+        fake.script = [garbage()]
+        first_run.geocode("Sarmada", country_hint="SY")
+
+    second_run = CachedGeocoder(online(fake, clock), store_module.Store(url).geocode_cache(),
+                                "nominatim")
+    assert second_run.geocode("Atme", country_hint="SY") == answer
+    assert fake.search_hits == 2  # Atme came from the database, not the server
+    assert second_run.geocode("Sarmada", country_hint="SY")[0].name == "Sarmada"  # not cached
+    assert fake.search_hits == 3
