@@ -6,6 +6,10 @@ waits for a real (0.2 s) read timeout, because a timeout is a real socket event.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +26,7 @@ from fake_nominatim import (
     server_error,
 )
 from geopy.location import Location
-from netguard import no_network  # noqa: F401 (fixture)
+from netguard import guarded_env, no_network  # noqa: F401 (fixture)
 
 from conflictmap.errors import GeocoderConfigError, GeocoderUnavailable
 from conflictmap.geocode.cache import CachedGeocoder, MemoryGeocodeCache, cache_key
@@ -532,3 +536,47 @@ def test_answers_cached_in_the_store_survive_a_restart(fake: FakeNominatim, cloc
     assert fake.search_hits == 2  # Atme came from the database, not the server
     assert second_run.geocode("Sarmada", country_hint="SY")[0].name == "Sarmada"  # not cached
     assert fake.search_hits == 3
+
+
+# --- the whole extract path with a failing service ---------------------------------------------
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEED_ARTICLE = PROJECT_DIR / "data" / "articles" / "atme-raid-2022-02-03.sv.md"
+_PIPELINE_READY = all(
+    importlib.util.find_spec(m) is not None
+    for m in ("conflictmap.geoparse", "conflictmap.events", "conflictmap.geocode.offline")
+) and (PROJECT_DIR / "conflictmap" / "geocode" / "__init__.py").exists()
+
+
+@pytest.mark.skipif(not _PIPELINE_READY, reason="the extract pipeline is not complete yet")
+@pytest.mark.parametrize("fault", [server_error(), garbage(), rate_limited("3600"), Stall()],
+                         ids=["500", "garbage", "429-long", "stall"])
+def test_extract_completes_with_every_place_when_the_online_geocoder_fails(
+        fake: FakeNominatim, tmp_path: Path, fault: Reply | Stall) -> None:
+    fake.always = fault
+    env, attempts_log = guarded_env(tmp_path)
+    env.update({
+        "CONFLICTMAP_ALLOW_NETWORK": "1",
+        "CONFLICTMAP_GEOCODER": "nominatim",
+        "CONFLICTMAP_GEOCODER_URL": fake.url,
+        "CONFLICTMAP_USER_AGENT": USER_AGENT,
+        "CONFLICTMAP_GEOCODER_MIN_DELAY": "0",
+        "CONFLICTMAP_GEOCODER_TIMEOUT": "0.3",
+        "CONFLICTMAP_GEOCODER_RETRIES": "1",
+        "CONFLICTMAP_DB_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}",
+    })
+    offline = subprocess.run(
+        [sys.executable, "-m", "conflictmap", "extract", str(SEED_ARTICLE), "--json", "--offline"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    assert offline.returncode == 0, offline.stderr[-2000:]
+    assert fake.search_hits == 0
+
+    result = subprocess.run(
+        [sys.executable, "-m", "conflictmap", "extract", str(SEED_ARTICLE), "--json"],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    # The failing service changed nothing: the offline answer stood for every place.
+    assert json.loads(result.stdout)["places"] == json.loads(offline.stdout)["places"]
+    assert not attempts_log.exists(), attempts_log.read_text(encoding="utf-8")
