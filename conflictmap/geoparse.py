@@ -1,0 +1,369 @@
+"""Article → list[Mention]: place names found in the body, with exact offsets and gazetteer candidates.
+
+No NER model is available offline (none for Swedish), so recognition is gazetteer matching over
+capitalised word runs, filtered by language stopwords, sentence position, the article's own
+lowercase vocabulary, person titles and the shape of the surrounding name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from conflictmap.gazetteer import Gazetteer, NameMatch, load_gazetteer, name_key, strip_article
+from conflictmap.gazetteer.build import KIND_ABBREV, KIND_DEMONYM, KIND_PRIMARY
+from conflictmap.models import Article, Candidate, Mention
+
+# A token: a dotted abbreviation ("U.S.") or a word that may carry inner hyphens, apostrophes
+# and a Swedish clitic colon ("al-Hasakah", "Israel's", "USA:s").
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w]*(?:[-'’:][\w]+)*")
+_SENTENCE_END = set('.!?:;"”“»«–—•|()[]')
+MAX_SPAN_TOKENS = 6
+
+# Lowercase words allowed inside a multi-word name ("Bosnia and Herzegovina", "Rio de Janeiro",
+# "Deir ez-Zor", "Trinidad och Tobago").
+CONNECTORS = frozenset("""of and the de del della di da do dos das du des la le les el al ez ad
+ar as ash at an y e och van von der den upon on sur bin ibn""".split())
+
+# Words that are (also) place names somewhere but, in running text, are function words or common
+# words. Rejected when they are not clearly a name (sentence start, or ambiguous capitalised use).
+STOPWORDS_SV = frozenset("""
+alla allt andra annan annars att av bara bland blev bli blir borde bort bra de dem den denna
+deras dess dessa det detta dig din dit du där då efter eftersom ej eller en enligt er ett fast
+fick fler flera for fram från fyra får följande för före genom gick gjorde glada god gör göra
+ha hade han hans har hela hem hennes henne hit hon honom hur här i igen in inom inte ja jag ju
+kan kom kommer kunde kvar lite man med medan mellan men mer mest mig min mitt mot mycket må måste
+nu när nej ner ni nog noll nya när något några och också om oss ovan på rätt redan runt sa sade
+sedan sig sin sitt sju själv ska skulle slutet snart som stor stora så sådan säger tar till
+tills tre tid tio trots två under upp ut utan vad var vara varför varit vart vem vi vid vilka
+vilken vill vår våra väl åt än ändå även över dag dagar år året ny nytt gamla land staden
+polisen armén regeringen presidenten kriget attacken räden styrkor gränsen norra södra östra
+västra centrala mars maj juni juli augusti april oktober december januari februari september
+november måndag tisdag onsdag torsdag fredag lördag söndag bor bo del delen just tack sedan
+ledare minst enligt natt natten morgon vittne hus huset barn kvinnor män
+""".split())
+STOPWORDS_EN = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers him his how i if in into is it its just me more
+most my no nor not now of off on once only or other our out over own same she should so some
+such than that the their them then there these they this those through to too under until up
+very was we were what when where which while who whom why will with would you your said says
+say told tell new news police army government president minister officials official people
+city town village province state county region country capital border north south east west
+northern southern eastern western central mobile reading of street road mount university
+hospital airport church mosque school bank hotel park center centre camp market square bridge
+january february march april may june july august september october november december monday
+tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week month year
+one two three four five six seven eight nine ten hundred thousand million billion first second
+third last next many much several like well back home man men woman women child children
+family house office court power party union forces troops attack attacks killed dead death
+war peace fire water oil gas sea river lake island islands bay beach valley hill hills
+however meanwhile although though since still even ever never always already again also
+per via via among amid around across along behind beyond near inside outside within without
+best good great big small little long high low old young early late real
+""".split())
+# Capitalised words before a name that make it a person, not a place ("President Biden").
+PERSON_TITLES = frozenset("""mr mrs ms miss dr sir lord lady president premier minister senator
+sen rep gov governor mayor general gen colonel col captain capt sergeant king queen prince
+princess pope sheikh imam rabbi father saint judge justice chancellor ambassador secretary
+professor prof presidenten ministern statsminister utrikesminister general kungen drottningen
+""".split())
+# Not places, though a gazetteer has a village of that name somewhere (media, platforms, groups).
+NOT_PLACES = frozenset("""twitter facebook youtube instagram telegram tiktok whatsapp reuters
+afp bloomberg google apple amazon microsoft isis isil daesh hamas hezbollah nato opec
+""".split())
+
+# Place cue words. Type cues say what kind of place follows (or precedes).
+SETTLEMENT_CUES = frozenset("""staden stad byn by orten samhället samhälle förorten förort
+stadsdelen lägret flyktinglägret town city village hamlet suburb neighbourhood neighborhood
+camp district""".split())
+ADMIN_CUES = frozenset("""provinsen provins regionen region guvernementet guvernement distriktet
+länet delstaten oblast province governorate region state county prefecture""".split())
+_CUES_BEFORE = SETTLEMENT_CUES | ADMIN_CUES
+# Modifiers that may precede a name inside the same capitalised run ("Northern Syria").
+MODIFIERS = frozenset("""north south east west northern southern eastern western central upper
+lower greater new old norra södra östra västra centrala""".split())
+
+
+@dataclass
+class _Token:
+    text: str
+    start: int
+    end: int  # end of the core (without clitic)
+    full_end: int  # end including a clitic ("USA:s")
+    capital: bool
+    sentence_start: bool
+    clitic: bool  # ended in a genitive/clitic: ends a name run
+
+
+def _core(text: str) -> tuple[str, bool]:
+    """The token without a genitive or clitic ("Israel's" → "Israel", "USA:s" → "USA")."""
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix) and len(text) > 3:
+            return text[: -len(suffix)], True
+    if ":" in text:
+        head, _, tail = text.partition(":")
+        if head and tail.isalpha() and len(tail) <= 3:
+            return head, True
+    # "Gaza-based", "Syrien-relaterade": a name glued to a lowercase word.
+    if "-" in text:
+        head, _, tail = text.rpartition("-")
+        if tail.islower() and head[:1].isupper() and "-" not in head and len(tail) > 2:
+            return head, True
+    return text, False
+
+
+def _is_capitalised(text: str) -> bool:
+    if text[:1].isupper():
+        return True
+    # "al-Hasakah", "el-Fasher", "ad-Dana": an Arabic article before a capitalised name.
+    head, sep, tail = text.partition("-")
+    return bool(sep) and head.lower() in ("al", "el", "ad", "ar", "as", "ash", "at", "az", "an",
+                                          "ed", "es", "et", "ez", "en") and tail[:1].isupper()
+
+
+def tokenize(body: str) -> list[_Token]:
+    """Word tokens with offsets, capitalisation, sentence-start and clitic flags."""
+    tokens: list[_Token] = []
+    prev_end = 0
+    for m in _TOKEN.finditer(body):
+        text = m.group()
+        gap = body[prev_end:m.start()]
+        sentence_start = not tokens or any(ch in _SENTENCE_END or ch == "\n" for ch in gap)
+        if tokens and not sentence_start and gap.strip() == "" and tokens[-1].text.endswith("."):
+            sentence_start = False
+        core, clitic = _core(text)
+        tokens.append(_Token(core, m.start(), m.start() + len(core), m.end(), _is_capitalised(core),
+                             sentence_start, clitic))
+        prev_end = m.end()
+    # A word right after a sentence-final full stop starts a sentence ("... Kobani. Nu ...").
+    for prev, tok in zip(tokens, tokens[1:], strict=False):
+        gap = body[prev.full_end:tok.start]
+        if gap.strip() == "" and prev.full_end < len(body) and body[prev.full_end - 1:prev.full_end] == ".":
+            tok.sentence_start = True
+    return tokens
+
+
+def _runs(tokens: list[_Token], body: str) -> list[list[int]]:
+    """Index lists of capitalised runs: adjacent capitalised tokens (and inner connectors)."""
+    runs: list[list[int]] = []
+    cur: list[int] = []
+
+    def close() -> None:
+        while cur and not tokens[cur[-1]].capital:
+            cur.pop()
+        if cur:
+            runs.append(cur.copy())
+        cur.clear()
+
+    for i, tok in enumerate(tokens):
+        if cur:
+            prev = tokens[cur[-1]]
+            gap = body[prev.full_end:tok.start]
+            joined = gap in (" ", "\u00a0") and not prev.clitic
+            if not joined or tok.sentence_start:
+                close()
+        if tok.capital:
+            cur.append(i)
+        elif cur and tok.text.lower() in CONNECTORS:
+            cur.append(i)
+        else:
+            close()
+    close()
+    return runs
+
+
+def _span_keys(body: str, tokens: list[_Token], i: int, j: int, lang: str) -> list[str]:
+    """Lookup keys for tokens[i:j]: the text itself, then a Swedish genitive-less form."""
+    text = body[tokens[i].start:tokens[j - 1].end]
+    key = name_key(text)
+    keys = [key]
+    last = tokens[j - 1]
+    if lang in ("sv", "und", "da", "no") and not last.clitic and last.text.endswith("s") and len(last.text) > 4:
+        keys.append(key[:-1])  # "Syriens" → "syrien"
+    bare = strip_article(key)
+    if bare != key:
+        keys.append(bare)
+    return keys
+
+
+def _lower_vocabulary(tokens: list[_Token]) -> set[str]:
+    return {t.text for t in tokens if t.text.islower()}
+
+
+def _stopwords(lang: str) -> frozenset[str]:
+    if lang == "sv":
+        return STOPWORDS_SV | STOPWORDS_EN
+    return STOPWORDS_EN | STOPWORDS_SV
+
+
+def _cue_before(tokens: list[_Token], i: int) -> str | None:
+    """A type cue one or two words before the name ("staden Afrin", "the town of Atme")."""
+    for k in (i - 1, i - 2):
+        if k >= 0 and not tokens[k + 1].sentence_start and tokens[k].text.lower() in _CUES_BEFORE:
+            return tokens[k].text.lower()
+    return None
+
+
+def _cue_after(tokens: list[_Token], j: int) -> str | None:
+    if j < len(tokens) and tokens[j].text.lower() in ADMIN_CUES | {"camp", "city"}:
+        return tokens[j].text.lower()
+    return None
+
+
+def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int, run: list[int],
+            lower_vocab: set[str], stop: frozenset[str], key: str) -> tuple[NameMatch, ...]:
+    """The matches that make tokens[i:j] a place mention; () when it is not one."""
+    first = tokens[i]
+    surface = " ".join(t.text for t in tokens[i:j])
+    if key in NOT_PLACES:
+        return ()
+    all_caps = surface.replace(".", "").replace(" ", "").isupper() and len(surface) > 1
+    if all_caps:
+        # "US", "UK", "DRC" are names only through the curated abbreviations or a primary
+        # country/division name; acronyms like "IS" or "ALP" (airport codes) are not.
+        matches = tuple(m for m in matches if m.kind == KIND_ABBREV or (
+            m.kind == KIND_PRIMARY and m.candidate.feature in ("country", "admin1", "continent",
+                                                                "region", "water")))
+    else:
+        matches = tuple(m for m in matches if m.kind != KIND_ABBREV)
+    if not matches:
+        return ()
+    if j - i == 1:
+        low = first.text.lower()
+        if low in stop and not all_caps:
+            return ()
+        if first.sentence_start and low in lower_vocab:
+            return ()  # "Said", "Reading", "Man" as ordinary words that start a sentence
+    if i > 0 and tokens[i - 1].text.lower().rstrip(".") in PERSON_TITLES:
+        return ()
+    if j - i == 1 and first.text[:1].islower() and first.text.endswith("i") and all(
+            m.kind != KIND_PRIMARY for m in matches):
+        return ()  # an Arabic nisba, a person's name: "al-Baghdadi" is "the one from Baghdad"
+    demonyms = all(m.kind == KIND_DEMONYM for m in matches)
+    if demonyms:
+        return matches
+    matches = tuple(m for m in matches if m.kind != KIND_DEMONYM)
+    # Inside a longer capitalised run, a weak match (a town under an alternate name) next to
+    # unknown capitalised words is most likely part of a person's or an organisation's name
+    # ("Saddam Hussein", "Washington Post", "Abu Bakr al-Baghdadi").
+    strong = any(m.candidate.feature in ("country", "continent")
+                 and m.kind in (KIND_PRIMARY, KIND_ABBREV) for m in matches)
+    if not strong and len(run) > j - i:
+        others = [tokens[k] for k in run if k < i or k >= j]
+        for t in others:
+            low = t.text.lower()
+            if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
+                continue
+            if low.rstrip(".") in PERSON_TITLES and t.start > first.start:
+                continue  # "California Governor Jerry Brown": the title starts a new name
+            if t.sentence_start and k_is_first(run, tokens, t):
+                continue
+            return ()
+    return matches
+
+
+def k_is_first(run: list[int], tokens: list[_Token], tok: _Token) -> bool:
+    return tokens[run[0]] is tok
+
+
+def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[Mention]:
+    """Every place name in `article.body`, in text order, with exact offsets and candidates.
+
+    `body[m.start:m.end] == m.text`; the text excludes a genitive or clitic ("USA" of "USA:s",
+    "Israel" of "Israel's"). Candidates are ranked by context-free plausibility; `resolve_places`
+    re-ranks them with the article's context. A capitalised name after a settlement cue
+    ("byn X", "the village of X") that the gazetteer lacks is returned without candidates.
+    """
+    gaz = gazetteer or load_gazetteer()
+    body = article.body
+    lang = (article.language or "und").lower()
+    tokens = tokenize(body)
+    runs = _runs(tokens, body)
+    stop = _stopwords(lang)
+    lower_vocab = _lower_vocabulary(tokens)
+
+    spans: list[tuple[list[int], int, int, list[str]]] = []
+    all_keys: set[str] = set()
+    for run in runs:
+        for a in range(len(run)):
+            for b in range(a + 1, min(len(run), a + MAX_SPAN_TOKENS) + 1):
+                i, j = run[a], run[b - 1] + 1
+                if not tokens[i].capital or not tokens[j - 1].capital:
+                    continue
+                keys = _span_keys(body, tokens, i, j, lang)
+                spans.append((run, i, j, keys))
+                all_keys.update(keys)
+    found = gaz.matches_for_keys(all_keys)
+
+    by_run: dict[int, list[tuple[int, int, list[str]]]] = {}
+    for run, i, j, keys in spans:
+        by_run.setdefault(run[0], []).append((i, j, keys))
+
+    mentions: list[Mention] = []
+    covered: set[int] = set()
+    for run in runs:
+        options = {(i, j): keys for i, j, keys in by_run.get(run[0], [])}
+        pos = 0
+        while pos < len(run):
+            i = run[pos]
+            chosen = None
+            for b in range(min(len(run), pos + MAX_SPAN_TOKENS), pos, -1):
+                j = run[b - 1] + 1
+                keys = options.get((i, j))
+                if not keys:
+                    continue
+                for n, key in enumerate(keys):
+                    hits = found.get(key)
+                    if not hits:
+                        continue
+                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key)
+                    if ok:
+                        trim = 1 if (n == 1 and key == keys[0][:-1]) else 0
+                        chosen = (b, i, j, ok, trim)
+                        break
+                if chosen:
+                    break
+            if not chosen:
+                pos += 1
+                continue
+            b, i, j, ok, trim = chosen
+            start, end = tokens[i].start, tokens[j - 1].end - trim
+            cue = "demonym" if all(m.kind == KIND_DEMONYM for m in ok) else (
+                _cue_before(tokens, i) or _cue_after(tokens, j))
+            mentions.append(Mention(text=body[start:end], start=start, end=end,
+                                    candidates=_dedupe(m.candidate for m in ok), cue=cue))
+            covered.update(range(i, j))
+            pos = b
+    mentions.extend(_cue_only_mentions(tokens, covered, body, stop))
+    mentions.sort(key=lambda m: m.start)
+    return mentions
+
+
+def _cue_only_mentions(tokens: list[_Token], covered: set[int], body: str,
+                       stop: frozenset[str]) -> Iterable[Mention]:
+    """Unknown capitalised names right after a settlement cue: kept, unresolved, for review."""
+    for k, tok in enumerate(tokens[:-1]):
+        low = tok.text.lower()
+        nxt = tokens[k + 1]
+        if low == "of" and k > 0 and tokens[k - 1].text.lower() in ("town", "village", "city", "hamlet"):
+            pass
+        elif low not in ("byn", "staden", "orten", "samhället", "lägret", "flyktinglägret"):
+            continue
+        if k + 1 in covered or not nxt.capital or nxt.text.lower() in stop:
+            continue
+        if body[tok.full_end:nxt.start] != " ":
+            continue
+        yield Mention(text=nxt.text, start=nxt.start, end=nxt.end, candidates=(), cue=low)
+
+
+def _dedupe(cands: Iterable[Candidate]) -> tuple[Candidate, ...]:
+    seen: set[str] = set()
+    out = []
+    for c in cands:
+        if c.place_id not in seen:
+            seen.add(c.place_id)
+            out.append(c)
+    return tuple(out)
