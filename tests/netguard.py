@@ -179,6 +179,17 @@ socket.getaddrinfo = getaddrinfo
 '''
 
 
+def pipeline_ready() -> bool:
+    """Whether `python -m conflictmap extract` can run (its stages are written by others)."""
+    try:
+        from conflictmap.events import code_events  # noqa: F401
+        from conflictmap.geocode import build_geocoder, resolve_places  # noqa: F401
+        from conflictmap.geoparse import find_mentions  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def guarded_env(tmp_path: Path, base: dict[str, str] | None = None) -> tuple[dict[str, str], Path]:
     """Environment for a subprocess whose network attempts are blocked and logged.
 

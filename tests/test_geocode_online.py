@@ -6,7 +6,6 @@ waits for a real (0.2 s) read timeout, because a timeout is a real socket event.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -26,7 +25,7 @@ from fake_nominatim import (
     server_error,
 )
 from geopy.location import Location
-from netguard import guarded_env, no_network  # noqa: F401 (fixture)
+from netguard import guarded_env, no_network, pipeline_ready  # noqa: F401 (fixture)
 
 from conflictmap.errors import GeocoderConfigError, GeocoderUnavailable
 from conflictmap.geocode.cache import CachedGeocoder, MemoryGeocodeCache, cache_key
@@ -542,10 +541,7 @@ def test_answers_cached_in_the_store_survive_a_restart(fake: FakeNominatim, cloc
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = PROJECT_DIR / "data" / "articles" / "atme-raid-2022-02-03.sv.md"
-_PIPELINE_READY = all(
-    importlib.util.find_spec(m) is not None
-    for m in ("conflictmap.geoparse", "conflictmap.events", "conflictmap.geocode.offline")
-) and (PROJECT_DIR / "conflictmap" / "geocode" / "__init__.py").exists()
+_PIPELINE_READY = pipeline_ready()
 
 
 @pytest.mark.skipif(not _PIPELINE_READY, reason="the extract pipeline is not complete yet")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from fake_nominatim import FakeNominatim
-from netguard import NetworkBlocked, NetworkRecorder, guarded_env, no_network  # noqa: F401
+from netguard import NetworkBlocked, NetworkRecorder, guarded_env, no_network, pipeline_ready  # noqa: F401
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = PROJECT_DIR / "data" / "articles" / "atme-raid-2022-02-03.sv.md"
@@ -37,10 +37,7 @@ needs_offline_geocoder = pytest.mark.skipif(
     reason="conflictmap.geocode.offline (OfflineGeocoder) is not written yet",
 )
 needs_pipeline = pytest.mark.skipif(
-    any(importlib.util.find_spec(m) is None
-        for m in ("conflictmap.geoparse", "conflictmap.events", "conflictmap.geocode.offline")),
-    reason="the extract pipeline (geoparse, geocode.offline, events) is not complete yet",
-)
+    not pipeline_ready(), reason="the extract pipeline (geoparse, geocode, events) is not complete yet")
 
 
 # --- the guard itself --------------------------------------------------------------------------
