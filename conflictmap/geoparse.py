@@ -58,6 +58,9 @@ january february march april may june july august september october november dec
 tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week month year
 one two three four five six seven eight nine ten hundred thousand million billion first second
 third last next many much several like well back home man men woman women child children
+yet just also only then than here there now how why what where which who whose whom inc ltd llc
+corp corporation company congress parliament senate mps mp mod gov govt dept ministry agency
+white house
 family house office court power party union forces troops attack attacks killed dead death
 war peace fire water oil gas sea river lake island islands bay beach valley hill hills
 however meanwhile although though since still even ever never always already again also
@@ -98,8 +101,13 @@ class _Token:
     clitic: bool  # ended in a genitive/clitic: ends a name run
 
 
+_CONTRACTIONS = ("'ve", "’ve", "'re", "’re", "'ll", "’ll", "'d", "’d", "'m", "’m", "n't", "n’t")
+
+
 def _core(text: str) -> tuple[str, bool]:
     """The token without a genitive or clitic ("Israel's" → "Israel", "USA:s" → "USA")."""
+    if text.lower().endswith(_CONTRACTIONS):
+        return text.lower(), True  # "I've", "We're": never a name
     for suffix in ("'s", "’s"):
         if text.endswith(suffix) and len(text) > 3:
             return text[: -len(suffix)], True
@@ -214,7 +222,8 @@ def _cue_after(tokens: list[_Token], j: int) -> str | None:
 
 
 def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int, run: list[int],
-            lower_vocab: set[str], stop: frozenset[str], key: str) -> tuple[NameMatch, ...]:
+            lower_vocab: set[str], stop: frozenset[str], key: str,
+            person_names: set[str]) -> tuple[NameMatch, ...]:
     """The matches that make tokens[i:j] a place mention; () when it is not one."""
     first = tokens[i]
     surface = " ".join(t.text for t in tokens[i:j])
@@ -222,11 +231,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         return ()
     all_caps = surface.replace(".", "").replace(" ", "").isupper() and len(surface) > 1
     if all_caps:
-        # "US", "UK", "DRC" are names only through the curated abbreviations or a primary
-        # country/division name; acronyms like "IS" or "ALP" (airport codes) are not.
+        # "US", "UK", "DRC" are names only through the curated abbreviations; acronyms like "IS"
+        # or "ALP" (an airport code among GeoNames' alternate names) are not. Longer capitalised
+        # names ("LOS ANGELES —" datelines) stand when they are a big place's own name.
+        long_name = len(surface) >= 4 and "." not in surface
         matches = tuple(m for m in matches if m.kind == KIND_ABBREV or (
-            m.kind == KIND_PRIMARY and m.candidate.feature in ("country", "admin1", "continent",
-                                                                "region", "water")))
+            m.kind == KIND_PRIMARY and long_name and _is_major(m)))
     else:
         matches = tuple(m for m in matches if m.kind != KIND_ABBREV)
     if not matches:
@@ -242,15 +252,21 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     if j - i == 1 and first.text[:1].islower() and first.text.endswith("i") and all(
             m.kind != KIND_PRIMARY for m in matches):
         return ()  # an Arabic nisba, a person's name: "al-Baghdadi" is "the one from Baghdad"
-    demonyms = all(m.kind == KIND_DEMONYM for m in matches)
+    demonyms = tuple(m for m in matches if m.kind == KIND_DEMONYM)
     if demonyms:
-        return matches
-    matches = tuple(m for m in matches if m.kind != KIND_DEMONYM)
+        return demonyms  # "Canadian" is Canada, not the village of Canadian, Texas
+    if j - i == 1 and surface in person_names and not any(_is_major(m) for m in matches):
+        return ()  # "Kelly" after "Megyn Kelly" earlier in the article
+    if j - i == 1 and not any(m.kind == KIND_PRIMARY or _is_major(m) for m in matches):
+        if first.sentence_start:
+            return ()  # "Yet", "Frank": a sentence-initial word known only as an alternate name
+        if all(m.candidate.population < 20000 and m.candidate.source != "supplement"
+               for m in matches):
+            return ()  # a bare surname-like word that only a small village abroad bears
     # Inside a longer capitalised run, a weak match (a town under an alternate name) next to
     # unknown capitalised words is most likely part of a person's or an organisation's name
     # ("Saddam Hussein", "Washington Post", "Abu Bakr al-Baghdadi").
-    strong = any(m.candidate.feature in ("country", "continent")
-                 and m.kind in (KIND_PRIMARY, KIND_ABBREV) for m in matches)
+    strong = any(_is_major(m) for m in matches)
     if not strong and len(run) > j - i:
         others = [tokens[k] for k in run if k < i or k >= j]
         for t in others:
@@ -263,6 +279,41 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
                 continue
             return ()
     return matches
+
+
+def _is_major(m: NameMatch) -> bool:
+    """A country, continent, division or big city under its own name: safe inside other names
+    ("Washington Post", "Toronto Police", "Russian President ...")."""
+    c = m.candidate
+    if m.kind not in (KIND_PRIMARY, KIND_ABBREV):
+        return False
+    return c.feature in ("country", "continent", "admin1", "water") or c.population >= 100000
+
+
+def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, tuple[NameMatch, ...]],
+                 stop: frozenset[str]) -> set[str]:
+    """Surnames of people named in full elsewhere: the last word of runs like "Megyn Kelly"."""
+    names: set[str] = set()
+    for run in runs:
+        if len(run) < 2 or len(run) > 4:
+            continue
+        words = [tokens[k] for k in run]
+        if any(not w.capital or w.clitic and w is not words[-1] for w in words):
+            continue
+        first = words[0].text.lower()
+        if first in stop or first in MODIFIERS or first in _CUES_BEFORE or first in CONNECTORS:
+            continue
+        if name_key(" ".join(w.text for w in words)) in found:
+            continue  # the whole run is a place ("New York")
+        if any(m.kind == KIND_DEMONYM or _is_major(m)
+               for w in words for m in found.get(name_key(w.text), ())):
+            continue  # "Leading Mexican", "Syria Civil Defence": a place word inside
+        if name_key(words[0].text) in found and any(_is_major(m) for m in found[name_key(words[0].text)]):
+            continue  # "Syria Civil Defence", "Russian President": a place word first
+        names.add(words[-1].text)
+        if len(words) == 2:
+            names.add(words[0].text)  # "Paul" of "Paul Ryan", alone later in the article
+    return names
 
 
 def k_is_first(run: list[int], tokens: list[_Token], tok: _Token) -> bool:
@@ -296,7 +347,11 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                 keys = _span_keys(body, tokens, i, j, lang)
                 spans.append((run, i, j, keys))
                 all_keys.update(keys)
+    for run in runs:  # single words of longer runs, to tell "Megyn Kelly" from "New York"
+        if len(run) >= 2:
+            all_keys.add(name_key(tokens[run[0]].text))
     found = gaz.matches_for_keys(all_keys)
+    people = person_names(tokens, runs, found, stop)
 
     by_run: dict[int, list[tuple[int, int, list[str]]]] = {}
     for run, i, j, keys in spans:
@@ -319,7 +374,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                     hits = found.get(key)
                     if not hits:
                         continue
-                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key)
+                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people)
                     if ok:
                         trim = 1 if (n == 1 and key == keys[0][:-1]) else 0
                         chosen = (b, i, j, ok, trim)

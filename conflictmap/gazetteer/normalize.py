@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Apostrophe-like marks (ayn/hamza transliterations, typographic quotes) carry no meaning for
 # matching: "‘Afrīn", "`Afrin" and "Afrin" must meet on one key.
@@ -19,6 +20,7 @@ ARTICLES = ("al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ad", "ed", "
 _ARTICLE_RE = re.compile(r"^(?:{}) (?=\w{{3,}})".format("|".join(sorted(set(ARTICLES), key=len, reverse=True))))
 
 
+@lru_cache(maxsize=65536)  # the same names recur across an article and a batch
 def name_key(name: str) -> str:
     """Casefolded, accent-free, punctuation-light key: "Al-Ḥasakah" → "al hasakah", "U.S." → "us"."""
     s = unicodedata.normalize("NFKD", name.casefold())

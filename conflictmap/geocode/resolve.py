@@ -104,6 +104,8 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                 and own.country_code == c.country_code else 0.0)
             if c.country_code and support > 0:
                 s += 1.2 * min(3.0, support)
+            if not c.country_code and c.feature in ("water", "region", "continent"):
+                s += 2.5  # seas and continents have no country to gain context support from
             if country_hint and c.country_code == country_hint:
                 s += 2.0
             if c.feature not in ("country", "continent", "water") and points:
@@ -122,8 +124,11 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                 s += 3.0 if c.feature in ("admin1", "admin2", "region") else 0.0
             elif c.feature == "admin1" and any(
                     o.feature in ("city", "village") and o.country_code == c.country_code
-                    and o.admin1 == c.name for o in it.cands):
-                s -= 1.5  # bare "Aleppo": the city, not the governorate of the same name
+                    and (o.admin1 == c.name or (o.population * 10 >= c.population
+                                                 and o.population >= 100000)) for o in it.cands):
+                # A bare "Aleppo" or "Washington" is the city, not the governorate or state of
+                # the same name, when the city is its namesake or a big share of it.
+                s -= 1.5
             if settle_cue and c.feature in ("city", "village", "camp"):
                 s += 2.0
             if m.cue == "demonym" and c.feature not in ("country", "continent"):
