@@ -1,0 +1,761 @@
+"""Event coding: an Article and its resolved Places in → one ACLED-style Event per incident out.
+
+Steps: split the body into sentences; find triggers, actors, dates and death tolls; group trigger
+sentences into incidents (a sentence without a place of its own continues the incident it follows
+or refers back to: "i räden", "the attack"); choose where each incident happened (not where the
+helicopters came from, not where the victims were from); then code type, actors, date and deaths.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from conflictmap.events.actors import (
+    ARMED_INTERS,
+    INTER_CIVILIANS,
+    INTER_EXTERNAL,
+    INTER_PROTESTERS,
+    INTER_STATE,
+    ActorMention,
+    load_actor_lexicon,
+)
+from conflictmap.events.dates import DateMention, find_dates
+from conflictmap.events.fatalities import count_deaths
+from conflictmap.events.matcher import lower_same_length, word_folded
+from conflictmap.events.triggers import (
+    BATTLES,
+    EXPLOSIONS,
+    PROTESTS,
+    RIOTS,
+    STRATEGIC,
+    VAC,
+    VIOLENT_FAMILIES,
+    Involved,
+    TriggerMention,
+    classify,
+    disorder_type,
+    load_trigger_lexicon,
+    notes_verb,
+)
+from conflictmap.models import (
+    GEO_PRECISION_EXACT,
+    GEO_PRECISION_NEAR,
+    GEO_PRECISION_REGION,
+    TIME_PRECISION_WEEK,
+    Article,
+    Event,
+    Place,
+)
+
+# ---------------------------------------------------------------- sentences
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’»]?\s+(?=[\"“”«–—-]?\s*[A-ZÅÄÖÉÜ0-9])")
+_QUOTE_SPAN = re.compile(r"[\"“”«»„][^\"“”«»„]{0,2000}?[\"“”«»]")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the body: offsets, paragraph number, and whether it is quoted speech."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    quote: int | None  # id of the quotation it belongs to, None outside quotes
+
+
+def split_sentences(body: str) -> list[Sentence]:
+    """Sentences with exact offsets (body[s.start:s.end] == s.text); lines without a full stop
+    (headings) are sentences of their own."""
+    quotes = [(m.start(), m.end()) for m in _QUOTE_SPAN.finditer(body)]
+    out: list[Sentence] = []
+    paragraph = 0
+    pos = 0
+    for line in body.split("\n"):
+        line_start = pos
+        pos += len(line) + 1
+        if not line.strip():
+            paragraph += 1
+            continue
+        dialogue = line.lstrip().startswith(("–", "—", "- "))  # Swedish dialogue dash: quoted speech
+        cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            raw = line[a:b]
+            lead = len(raw) - len(raw.lstrip())
+            text = raw.strip()
+            if not text:
+                continue
+            start = line_start + a + lead
+            end = start + len(text)
+            quote = None
+            for qi, (qs, qe) in enumerate(quotes):
+                if qs <= start < qe or qs < end <= qe:
+                    quote = qi
+                    break
+            if quote is None and dialogue:
+                quote = -1 - paragraph
+            out.append(Sentence(len(out), start, end, text, paragraph, quote))
+        if line.strip():
+            paragraph += 1  # a line break also ends a paragraph (headings, one-line paragraphs)
+    return out
+
+
+# ---------------------------------------------------------------- places
+
+_NEAR_BEFORE = re.compile(
+    r"(?:\b(?:utanför|nära|i närheten av|i utkanten av|strax|(?:norr|söder|öster|väster|nordost|nordväst|"
+    r"sydost|sydväst|nordöst|sydöst) om|kring|runt|outside|near|nearby|close to|outskirts of|on the outskirts of|"
+    r"vicinity of|north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
+    r"north-east of|north-west of|south-east of|south-west of|km (?:from|från|bort från)|kilometers? "
+    r"(?:from|från|bort från)|kilometres? from|miles (?:from|of)|mil (?:från|bort från)|around|"
+    r"kilometer (?:från|bort från)|just outside)\s+(?:(?:the|den|det|staden|byn|orten|town|city|village|"
+    r"of|town of|city of|village of|kurdiska|syriska)\s+){0,3})$", re.IGNORECASE)
+_ORIGIN_BEFORE = re.compile(
+    r"\b(?:från|ifrån|from|ur|out of|via)\s+(?:[^\s.,;:!?]+\s+){0,3}$", re.IGNORECASE)
+_DISTANCE_BEFORE = re.compile(r"\b(?:km|kilometer|kilometers|kilometres|mil|miles|bort)\s+(?:från|from)\s+$",
+                              re.IGNORECASE)
+_COARSE_FEATURES = frozenset({"country", "continent", "region", "admin1", "water"})
+_FEATURE_RANK = {"continent": 0, "water": 0, "region": 1, "country": 1, "admin1": 2, "admin2": 3}
+
+
+def _geo_precision(place: Place, body: str) -> int:
+    cand = place.candidate
+    if cand is not None and cand.feature in _COARSE_FEATURES:
+        return GEO_PRECISION_REGION
+    before = body[max(0, place.mention.start - 60):place.mention.start]
+    near = GEO_PRECISION_NEAR if _NEAR_BEFORE.search(before) else GEO_PRECISION_EXACT
+    if cand is not None and cand.feature == "admin2":
+        near = max(near, GEO_PRECISION_NEAR)
+    return max(near, place.precision or GEO_PRECISION_EXACT)
+
+
+def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]]) -> bool:
+    """False for places named only as origin, route or destination ("från en bas i Irak"),
+    as a genitive owner of a country ("USA:s president"), or inside an actor's name."""
+    start, end = place.mention.start, place.mention.end
+    before = body[max(0, start - 50):start]
+    clause_before = re.split(r"[.,;:!?()]", before)[-1]
+    if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before):
+        return False
+    cand = place.candidate
+    tail = body[end:end + 3]
+    if cand is not None and cand.feature in _COARSE_FEATURES and (tail.startswith((":s", "'s", "’s"))
+                                                                    or place.mention.text.endswith(":s")):
+        return False
+    return not any(a <= start and end <= b for a, b in actor_spans)
+
+
+def _place_rank(place: Place) -> int:
+    cand = place.candidate
+    if cand is None:
+        return -1
+    return _FEATURE_RANK.get(cand.feature, 4)
+
+
+# ---------------------------------------------------------------- incidents
+
+_CLAUSE_MARK = re.compile(r"\b(?:att|som|that|which|who|whom|where|där|när|when|after|efter|innan|before|"
+                          r"medan|while|but|men)\b|[;:]", re.IGNORECASE)
+_AGENT_AFTER_MARK = re.compile(r"\b(?:by|av|från|from|of)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+_TARGET_BEFORE_MARK = re.compile(r"\b(?:mot|against|on|targeting|at|på)\s+(?:\S+\s+){0,4}$", re.IGNORECASE)
+_LEADER_OF = re.compile(r"(?:ledare för|ledaren för|leader of|chief of|commander of|befälhavare för)\s+$|"
+                        r"^-?(?:ledare|ledaren|ledarens|leader|chief|commander)", re.IGNORECASE)
+_MILITARY_TARGET = re.compile(
+    r"\b(?:soldat\w*|soldiers?|troops?|trupp\w*|militärbas\w*|military base|base|bas|basen|kasern\w*|barracks|"
+    r"fängelse\w*|centralfängelse\w*|prison|jail|checkpoints?|vägspärr\w*|kontrollstation\w*|patrull\w*|"
+    r"patrols?|konvoj\w*|convoy|army post|outpost|police station|polisstation\w*|militärpost\w*|"
+    r"positions|ställningar\w*|stronghold|fäste\w*|fighters|krigare|militants|rebels|jihadists)\b", re.IGNORECASE)
+_CIVILIAN_TARGET = re.compile(
+    r"\b(?:civila|civilians?|village|villages|by|byn|byar|marknad\w*|market|moské\w*|mosque|church|kyrka\w*|"
+    r"skola\w*|school|sjukhus\w*|hospital|bröllop\w*|wedding|buss\w*|bus|camp for displaced|flyktingläger\w*|"
+    r"refugee camp|homes|hem|bostadsområde\w*|residential)\b", re.IGNORECASE)
+_FAMILY_GROUP = {
+    "attack": "violence", "raid": "violence", "storm": "violence", "shoot": "violence", "kill": "violence",
+    "clash": "violence", "massacre": "violence", "airstrike": "violence", "drone": "violence",
+    "shelling": "violence", "missile": "violence", "ied": "violence", "suicide": "violence",
+    "grenade": "violence", "explode": "violence", "chemical": "violence", "capture": "violence",
+    "retake": "violence", "protest": "protest", "intervention": "protest", "riot": "protest",
+    "mob": "protest", "arrest": "arrest", "abduct": "abduct", "sexual": "sexual", "loot": "loot",
+    "crash": "crash", "agreement": "agreement", "base": "base", "withdraw": "withdraw",
+    "disrupted": "disrupted",
+}
+# Families that continue almost any incident ("...dödades", "the blast killed"): a crash that
+# kills, a protest met with gunfire, a helicopter blown up after its crash.
+_JOINS_ANY = frozenset({"kill", "explode"})
+
+
+def _groups(families: set[str]) -> set[str]:
+    return {_FAMILY_GROUP.get(f, f) for f in families}
+
+
+def _compatible(a: set[str], b: set[str]) -> bool:
+    if a & _JOINS_ANY or b & _JOINS_ANY:
+        return True
+    ga, gb = _groups(a), _groups(b)
+    if "arrest" in ga and "protest" in gb or "arrest" in gb and "protest" in ga:
+        return True
+    return bool(ga & gb)
+
+
+@dataclass
+class _Role:
+    mention: ActorMention
+    role: str  # "agent", "patient", "other"
+    sentence: int
+
+
+@dataclass
+class _Incident:
+    sentences: list[Sentence] = field(default_factory=list)
+    families: set[str] = field(default_factory=set)
+    place: Place | None = None
+    place_precision: int = GEO_PRECISION_EXACT
+    roles: list[_Role] = field(default_factory=list)
+
+    @property
+    def last(self) -> Sentence:
+        return self.sentences[-1]
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    sentence: Sentence
+    triggers: list[TriggerMention]
+    actors: list[ActorMention]
+    places: list[Place]  # where an event could have happened, best first
+
+
+def _km(a: Place, b: Place) -> float:
+    ca, cb = a.candidate, b.candidate
+    if ca is None or cb is None:
+        return 0.0 if a.mention.text.lower() == b.mention.text.lower() else math.inf
+    return haversine_km(ca.lat, ca.lon, cb.lat, cb.lon)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+def _roles_in_sentence(an: _Analysed, body: str) -> list[_Role]:
+    """Who acted and who suffered in one sentence, from word order around its first trigger."""
+    actors = an.actors
+    if not actors:
+        return []
+    roles: dict[int, str] = {}
+    trig = an.triggers[0] if an.triggers else None
+    if trig is not None:
+        def same_clause(a: ActorMention) -> bool:
+            lo, hi = (a.end, trig.start) if a.end <= trig.start else (trig.end, a.start)
+            return hi - lo <= 90 and not _CLAUSE_MARK.search(body[lo:hi])
+
+        before = [i for i, a in enumerate(actors) if a.end <= trig.start and same_clause(a)]
+        after = [i for i, a in enumerate(actors) if a.start >= trig.end and same_clause(a)]
+        victims = {i for i, a in enumerate(actors) if a.actor.inter in (INTER_CIVILIANS,)}
+
+        def armed(i: int) -> bool:
+            return actors[i].actor.inter in ARMED_INTERS or actors[i].actor.inter == INTER_PROTESTERS
+
+        voice = trig.trigger.voice
+        agent: int | None = None
+        patient: int | None = None
+        if trig.trigger.family == "clash":
+            # Clashes are symmetric: the first armed side named is actor1, the next actor2.
+            sides = [i for i in before + after if armed(i)]
+            agent = sides[0] if sides else None
+            patient = sides[1] if len(sides) > 1 else None
+        elif voice == "pass":
+            patient = before[-1] if before else None
+            by = [i for i in after if _AGENT_AFTER_MARK.search(body[trig.end:actors[i].start] + " ")
+                  or armed(i)]
+            agent = next((i for i in by if i not in victims), None)
+        else:
+            agents = [i for i in before if i not in victims and armed(i)]
+            agent = agents[-1] if agents else None
+            if agent is None and trig.trigger.lang == "sv" and voice == "act" and after:
+                # Swedish verb-second order: "På torsdagen attackerade IS-krigare byn" puts the
+                # subject right after the verb.
+                first = after[0]
+                if armed(first) and first not in victims and len(body[trig.end:actors[first].start].split()) <= 2:
+                    agent = first
+            if agent is None and voice == "noun":
+                agent = next((i for i in after if armed(i) and i not in victims and _AGENT_AFTER_MARK.search(
+                    body[trig.end:actors[i].start])), None)
+            patient = next((i for i in after if i != agent), None)
+            if patient is None:
+                patient = next((i for i in before if i != agent and i in victims), None)
+        if agent is not None:
+            roles[agent] = "agent"
+        if patient is not None:
+            roles[patient] = "patient"
+    out = []
+    for i, a in enumerate(actors):
+        role = roles.get(i, "other")
+        # "ledare för ISIS", "IS-ledarens": a raid on a group's leader targets the group.
+        if role == "other" and (_LEADER_OF.search(body[max(0, a.start - 20):a.start])
+                                or _LEADER_OF.search(body[a.end:a.end + 12])):
+            role = "patient"
+        out.append(_Role(a, role, an.sentence.index))
+    return out
+
+
+# ---------------------------------------------------------------- the coder
+
+
+@lru_cache(maxsize=1)
+def _lexicons() -> tuple[object, object]:
+    return load_actor_lexicon(), load_trigger_lexicon()
+
+
+_COUNTRY_OVERRIDES = {
+    "CD": "Democratic Republic of Congo", "CG": "Republic of Congo", "PS": "Palestine", "MM": "Myanmar",
+    "US": "United States", "CI": "Ivory Coast", "KP": "North Korea", "KR": "South Korea",
+    "SY": "Syria", "RU": "Russia", "IR": "Iran", "GB": "United Kingdom", "CZ": "Czech Republic",
+    "MK": "North Macedonia", "TR": "Turkey", "VN": "Vietnam", "LA": "Laos", "BO": "Bolivia",
+    "VE": "Venezuela", "TZ": "Tanzania", "SZ": "eSwatini", "XK": "Kosovo", "HK": "Hong Kong",
+}
+
+
+@lru_cache(maxsize=512)
+def country_name(iso: str) -> str:
+    """English country name for an ISO alpha-2 code, ACLED spelling where it differs from CLDR."""
+    if not iso:
+        return ""
+    iso = iso.upper()
+    if iso in _COUNTRY_OVERRIDES:
+        return _COUNTRY_OVERRIDES[iso]
+    try:
+        from babel import Locale
+
+        return str(Locale("en").territories.get(iso, iso))
+    except Exception:  # noqa: BLE001 - babel data missing: the code itself is still a usable label
+        return iso
+
+
+def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
+    """One Event per incident the article reports, placed where it happened.
+
+    places: the article's place mentions (resolved or not) with offsets into `article.body`.
+    Pure: the same article and places always give the same events (and event ids).
+    """
+    from conflictmap.events.actors import ActorLexicon
+    from conflictmap.events.triggers import TriggerLexicon
+
+    actor_lex, trigger_lex = _lexicons()
+    assert isinstance(actor_lex, ActorLexicon) and isinstance(trigger_lex, TriggerLexicon)
+    body = article.body
+    if not body.strip():
+        return []
+    low = lower_same_length(body)
+    sentences = split_sentences(body)
+    folded = word_folded(low)
+    triggers = trigger_lex.find(body, low, folded)
+    actors = actor_lex.find(body, low, folded)
+    actor_spans = [(a.start, a.end) for a in actors]
+    sorted_places = sorted(places, key=lambda p: p.mention.start)
+
+    analysed: list[_Analysed] = []
+    ti = ai = pi = 0
+    for s in sentences:
+        st: list[TriggerMention] = []
+        while ti < len(triggers) and triggers[ti].start < s.end:
+            if triggers[ti].start >= s.start:
+                st.append(triggers[ti])
+            ti += 1
+        sa: list[ActorMention] = []
+        while ai < len(actors) and actors[ai].start < s.end:
+            if actors[ai].start >= s.start:
+                sa.append(actors[ai])
+            ai += 1
+        sp: list[Place] = []
+        while pi < len(sorted_places) and sorted_places[pi].mention.start < s.end:
+            if sorted_places[pi].mention.start >= s.start:
+                sp.append(sorted_places[pi])
+            pi += 1
+        eligible = [p for p in sp if _is_event_place(p, body, actor_spans)]
+        first_trigger = st[0].start if st else s.start
+        eligible.sort(key=lambda p: (-_place_rank(p), abs(p.mention.start - first_trigger)))
+        analysed.append(_Analysed(s, st, sa, eligible))
+
+    incidents = _group_incidents(analysed, body)
+    # Sentences of a quotation belong to the incident its other sentences describe.
+    by_quote: dict[int, _Incident] = {}
+    for inc in incidents:
+        for s in inc.sentences:
+            if s.quote is not None:
+                by_quote.setdefault(s.quote, inc)
+    for an in analysed:
+        s = an.sentence
+        if s.quote is not None and not an.triggers and s.quote in by_quote:
+            inc = by_quote[s.quote]
+            if s not in inc.sentences:
+                inc.sentences.append(s)
+                inc.roles.extend(_roles_in_sentence(an, body))
+
+    located = [inc for inc in incidents if inc.place is not None]
+    if not located and incidents:
+        fallback = _main_place(analysed)
+        if fallback is not None:
+            for inc in incidents:
+                inc.place = fallback
+                inc.place_precision = _geo_precision(fallback, body)
+            located = incidents
+    events: list[Event] = []
+    narrative: tuple[date | None, int] | None = None
+    for inc in located:
+        event, narrative = _code_incident(inc, article, analysed, narrative)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def _main_place(analysed: list[_Analysed]) -> Place | None:
+    """The most often named place where events could happen: a last resort for placeless reports."""
+    counts: dict[str, tuple[int, Place]] = {}
+    for an in analysed:
+        for p in an.places:
+            if p.candidate is None:
+                continue
+            n, first = counts.get(p.candidate.place_id, (0, p))
+            counts[p.candidate.place_id] = (n + 1, first)
+    if not counts:
+        return None
+    return max(counts.values(), key=lambda t: (t[0], _place_rank(t[1])))[1]
+
+
+def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
+    incidents: list[_Incident] = []
+    owner: dict[int, _Incident] = {}  # sentence index → incident
+    last_trigger_sentence: int | None = None
+    for an in analysed:
+        if not an.triggers:
+            continue
+        s = an.sentence
+        families = {t.trigger.family for t in an.triggers}
+        place = an.places[0] if an.places else None
+        target: _Incident | None = None
+        if place is not None:
+            for inc in reversed(incidents):
+                if inc.place is not None and _km(inc.place, place) <= 5.0 and _compatible(inc.families, families):
+                    target = inc
+                    break
+            if target is None and incidents:
+                prev = incidents[-1]
+                prev_last = prev.last
+                close = s.index - prev_last.index <= 2 and s.paragraph - prev_last.paragraph <= 1
+                if close and _compatible(prev.families, families) and (
+                        prev.place is None or (
+                            _place_rank(prev.place) < _place_rank(place) and prev.place.candidate is not None
+                            and place.candidate is not None
+                            and prev.place.candidate.country_code == place.candidate.country_code)):
+                    target = prev  # "...i Syrien. Attacken skedde i Atme": the finer place wins
+            if target is not None and (target.place is None or _place_rank(target.place) < _place_rank(place)):
+                target.place = place
+                target.place_precision = _geo_precision(place, body)
+        else:
+            prev = owner.get(last_trigger_sentence) if last_trigger_sentence is not None else None
+            if prev is not None and s.paragraph - prev.last.paragraph <= 1 and _compatible(prev.families, families):
+                target = prev
+            else:
+                for inc in reversed(incidents):
+                    if inc.families & families and _compatible(inc.families, families):
+                        target = inc
+                        break
+        if target is None:
+            target = _Incident()
+            if place is not None:
+                target.place = place
+                target.place_precision = _geo_precision(place, body)
+            incidents.append(target)
+        target.sentences.append(s)
+        target.families |= families
+        target.roles.extend(_roles_in_sentence(an, body))
+        owner[s.index] = target
+        last_trigger_sentence = s.index
+    for inc in incidents:
+        inc.sentences.sort(key=lambda x: x.index)
+    return incidents
+
+
+def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | None, int] | None
+                   ) -> tuple[date | None, int]:
+    """The anchor sentence's date; else another of its sentences (quotes last: a quoted "yesterday"
+    is the speaker's); else the previous incident's; else the article date, coarsely."""
+    ordered = sorted(inc.sentences, key=lambda s: (s.index != inc.sentences[0].index, s.quote is not None,
+                                                   s.index))
+    for s in ordered:
+        mentions: list[DateMention] = find_dates(s.text, article.date, s.start)
+        if mentions:
+            m = mentions[0]
+            return m.date, m.precision
+    if narrative is not None:
+        return narrative
+    if article.date is not None:
+        # Nothing in the text says when: news reports recent events, so the week before publication.
+        return article.date, TIME_PRECISION_WEEK
+    return None, TIME_PRECISION_WEEK
+
+
+def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
+                   narrative: tuple[date | None, int] | None) -> tuple[Event | None, tuple[date | None, int] | None]:
+    place = inc.place
+    assert place is not None
+    cand = place.candidate
+    iso = cand.country_code if cand else ""
+    country = country_name(iso)
+    body = article.body
+
+    roles = inc.roles
+    specific_state = any(r.mention.actor.inter in (INTER_STATE, INTER_EXTERNAL) and not r.mention.actor.generic
+                         for r in roles)
+    # "soldaterna" after "amerikanska helikoptrar": generic soldiers are the state forces already named.
+    roles = [r for r in roles if not (specific_state and r.mention.actor.generic
+                                      and r.mention.actor.inter == INTER_STATE)]
+
+    def name(r: _Role) -> str:
+        return r.mention.actor.resolved_name(country)
+
+    agents = [r for r in roles if r.role == "agent"]
+    patients = [r for r in roles if r.role == "patient"]
+    others = [r for r in roles if r.role == "other" and not r.mention.country_name]
+    agent = agents[0] if agents else None
+    patient = next((r for r in patients if agent is None or name(r) != name(agent)), None)
+    armed_patient = next((r for r in patients if r.mention.actor.inter in ARMED_INTERS
+                          and (agent is None or name(r) != name(agent))), None)
+    if armed_patient is None and agent is not None:
+        # An armed group named elsewhere in the incident's sentences is the likeliest other side.
+        armed_patient = next((r for r in others if r.mention.actor.inter in ARMED_INTERS
+                              and not r.mention.actor.generic and name(r) != name(agent)), None)
+    if agent is None:
+        agent = next((r for r in others if r.mention.actor.inter in ARMED_INTERS), None)
+
+    text = " ".join(s.text for s in inc.sentences)
+    deaths = _incident_deaths(inc)
+    civilians = any(r.mention.actor.inter == INTER_CIVILIANS for r in roles if r.role != "agent")
+    protesters = any(r.mention.actor.inter == INTER_PROTESTERS for r in roles) or "protest" in inc.families
+    target_armed = armed_patient is not None or bool(
+        inc.families & VIOLENT_FAMILIES and _MILITARY_TARGET.search(text) and not _CIVILIAN_TARGET.search(text))
+    civilians = civilians or bool(_CIVILIAN_TARGET.search(text))
+    who = Involved(
+        actor1_inter=agent.mention.actor.inter if agent else None,
+        actor1_is_state=bool(agent and agent.mention.actor.inter in (INTER_STATE, INTER_EXTERNAL)),
+        target_armed=target_armed, civilians_hit=civilians, protesters=protesters,
+        deaths=bool(deaths))
+    kind = classify(inc.families, who)
+    if kind is None:
+        return None, narrative
+    event_type, sub_event_type = kind
+
+    actor1, actor2 = _assign_actors(event_type, sub_event_type, agent, armed_patient or patient, roles, country,
+                                    civilians)
+    inter1 = _inter(actor1, iso)
+    inter2 = _inter(actor2, iso) if actor2[0] else None
+    interaction = None
+    if inter1 is not None:
+        interaction = int(f"{min(inter1, inter2)}{max(inter1, inter2)}") if inter2 else inter1 * 10
+    all_actors = [actor1[0]] + ([actor2[0]] if actor2[0] else [])
+    for r in roles:
+        n = name(r)
+        if n not in all_actors and (r.role != "other" or r.mention.actor.inter in ARMED_INTERS) \
+                and not r.mention.country_name:
+            all_actors.append(n)
+
+    when, precision = _incident_date(inc, article, narrative)
+    evidence_start, evidence_end = _evidence_span(inc)
+    civilian_targeting = "Civilian targeting" if (
+        event_type == VAC or (actor2[0].startswith("Civilians") and event_type == EXPLOSIONS)) else ""
+    if event_type not in (BATTLES, EXPLOSIONS, VAC, PROTESTS, RIOTS) and deaths is None and event_type == STRATEGIC:
+        fatalities = None
+    else:
+        fatalities = deaths
+    geo_precision = inc.place_precision
+    location = cand.name if cand else place.mention.text
+    event = Event(
+        event_date=when,
+        time_precision=precision,
+        event_type=event_type,
+        sub_event_type=sub_event_type,
+        actor1=actor1[0],
+        location=location,
+        lat=cand.lat if cand else None,
+        lon=cand.lon if cand else None,
+        geo_precision=geo_precision,
+        evidence=body[evidence_start:evidence_end],
+        disorder_type=disorder_type(event_type),
+        actor2=actor2[0],
+        inter1=inter1,
+        inter2=inter2,
+        interaction=interaction,
+        civilian_targeting=civilian_targeting,
+        country=country,
+        iso=iso,
+        admin1=cand.admin1 if cand else "",
+        fatalities=fatalities,
+        notes=_notes(when, precision, actor1[0], actor2[0], event_type, sub_event_type, location, country, fatalities),
+        source=article.source or article.title,
+        source_url=article.url or "",
+        article_id=article.id,
+        evidence_start=evidence_start,
+        evidence_end=evidence_end,
+        confidence=_confidence(place, agent is not None, precision, inc, sub_event_type),
+        actors=all_actors,
+    )
+    return event, (when, precision)
+
+
+def _inter(actor: tuple[str, int | None, str], event_iso: str) -> int | None:
+    name_, inter, home = actor
+    if not name_ or inter is None:
+        return None
+    # ACLED: state forces outside their own country are external forces (inter 8).
+    if inter == INTER_STATE and home and event_iso and home != event_iso:
+        return INTER_EXTERNAL
+    return inter
+
+
+def _assign_actors(event_type: str, sub: str, agent: _Role | None, patient: _Role | None, roles: list[_Role],
+                   country: str, civilians: bool) -> tuple[tuple[str, int | None, str], tuple[str, int | None, str]]:
+    def spec(r: _Role | None) -> tuple[str, int | None, str]:
+        if r is None:
+            return ("", None, "")
+        return (r.mention.actor.resolved_name(country), r.mention.actor.inter, r.mention.actor.iso)
+
+    def generic(template: str, inter: int) -> tuple[str, int | None, str]:
+        return (template.replace("{country}", country) if country else
+                template.replace(" ({country})", "").replace(" of {country}", ""), inter, "")
+
+    protesters = generic("Protesters ({country})", 6)
+    police = generic("Police Forces of {country}", 1)
+    civ = generic("Civilians ({country})", 7)
+    unknown = generic("Unidentified Armed Group ({country})", 3)
+    state_roles = [r for r in roles if r.mention.actor.inter in (INTER_STATE, INTER_EXTERNAL)]
+    if event_type == PROTESTS:
+        force = spec(state_roles[0]) if state_roles else police
+        if sub == "Excessive force against protesters":
+            return force, protesters
+        if sub == "Protest with intervention":
+            return protesters, force
+        return protesters, ("", None, "")
+    if event_type == RIOTS:
+        a1 = spec(agent) if agent and agent.mention.actor.inter == 5 else generic("Rioters ({country})", 5)
+        a2 = spec(patient) if patient else ("", None, "")
+        return a1, a2
+    a1 = spec(agent)
+    if not a1[0]:
+        a1 = police if sub == "Arrests" else unknown
+    if event_type == VAC:
+        return a1, civ
+    a2 = spec(patient)
+    if a2[0] == a1[0]:
+        a2 = ("", None, "")
+    if event_type == EXPLOSIONS and not a2[0] and civilians:
+        a2 = civ
+    if event_type == BATTLES and a2[0].startswith("Civilians"):
+        a2 = ("", None, "")
+    return a1, a2
+
+
+def _incident_deaths(inc: _Incident) -> int | None:
+    """The most conservative toll: the largest single report (later reports usually repeat or
+    update the first), plus counts explicitly reported as additional."""
+    best: int | None = None
+    extra = 0
+    for s in inc.sentences:
+        found = count_deaths(s.text)
+        if found is None:
+            continue
+        if found.additional and best is not None:
+            extra += found.count
+        else:
+            best = found.count if best is None else max(best, found.count)
+    if best is None:
+        return None
+    return best + extra
+
+
+def _evidence_span(inc: _Incident) -> tuple[int, int]:
+    """Anchor sentence plus the incident's sentences that directly follow it in the same paragraph."""
+    first = inc.sentences[0]
+    end = first.end
+    expected = first.index + 1
+    for s in inc.sentences[1:]:
+        if s.index != expected or s.paragraph != first.paragraph:
+            break
+        end = s.end
+        expected += 1
+    return first.start, end
+
+
+def _notes(when: date | None, precision: int, actor1: str, actor2: str, event_type: str, sub: str,
+           location: str, country: str, fatalities: int | None) -> str:
+    if when is None:
+        on = "On an unknown date"
+    elif precision == 1:
+        on = f"On {when.day} {when:%B %Y}"
+    elif precision == 2:
+        on = f"Around {when.day} {when:%B %Y}"
+    else:
+        on = f"In {when:%B %Y}"
+    where = f"{location}, {country}" if country and country != location else location
+    verb = notes_verb(sub)
+    if verb and actor2:
+        what = f"{actor1} {verb} {actor2}"
+    elif event_type == PROTESTS:
+        what = f"{actor1} held a protest" + (f" ({sub.lower()})" if sub != "Peaceful protest" else "")
+    else:
+        what = f"{sub} ({event_type}) involving {actor1}" + (f" and {actor2}" if actor2 else "")
+    tail = "" if fatalities is None else f" {fatalities} reported fatalities."
+    return f"{on}, {what} in {where}.{tail}"
+
+
+def _confidence(place: Place, has_agent: bool, precision: int, inc: _Incident, sub: str) -> float:
+    score = 0.35
+    if place.candidate is not None:
+        score += 0.15 + 0.1 * (place.confidence or 0.5)
+    if has_agent:
+        score += 0.15
+    if precision == 1:
+        score += 0.1
+    if len(inc.sentences) > 1:
+        score += 0.05
+    if sub not in ("Armed clash", "Attack", "Other"):
+        score += 0.05
+    return round(min(score, 0.95), 2)
+
+
+def same_incident(a: Event, b: Event) -> bool:
+    """Whether two events (e.g. from two articles) describe one incident: same day within their
+    time precision, places close for their geo precision, and compatible types."""
+    if a.event_date is None or b.event_date is None:
+        if a.event_date is not b.event_date or a.article_id != b.article_id:
+            return False
+    else:
+        tolerance = {1: 1, 2: 7}.get(max(a.time_precision, b.time_precision), 31)
+        if abs((a.event_date - b.event_date).days) > tolerance:
+            return False
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+        limit = {1: 10.0, 2: 30.0}.get(max(a.geo_precision, b.geo_precision), 100.0)
+        if haversine_km(a.lat, a.lon, b.lat, b.lon) > limit:
+            return False
+    elif a.location.strip().lower() != b.location.strip().lower():
+        return False
+    if a.event_type == b.event_type:
+        return True
+    violent = {BATTLES, EXPLOSIONS, VAC}
+    # Two outlets may code one raid as a battle and as an attack: merge when someone is shared.
+    if a.event_type in violent and b.event_type in violent:
+        shared = {a.actor1, a.actor2} & {b.actor1, b.actor2} - {""}
+        return bool(shared)
+    return False
+
+
+_ = timedelta  # dates are compared in days above; timedelta kept for callers extending tolerances
