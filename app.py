@@ -11,10 +11,10 @@ ui.show_counts(view)
 
 map_col, record_col = st.columns([3, 2])
 with map_col:
-    ui.select_event(ui.event_map(view.events))
+    selected = ui.event_map(view.events)
     ui.map_legend()
 with record_col:
-    row = ui.event_row(view.events, st.session_state.get("selected_event"))
+    row = ui.event_row(view.events, selected)
     if row is None:
         st.info("Click a marker to see the event's full record here.")
     else:

@@ -29,9 +29,16 @@ def event_type_colors() -> dict[str, str]:
     return dict(EVENT_TYPE_COLORS)
 
 
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as plain str (the store hands out categoricals; missing → "")."""
+    if column not in frame.columns:
+        return pd.Series([""] * len(frame), index=frame.index, dtype=object)
+    return frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+
+
 def _dated(frame: pd.DataFrame) -> pd.DataFrame:
     dates = pd.to_datetime(frame["event_date"], errors="coerce")
-    out = frame.assign(event_date=dates)
+    out = frame.assign(event_date=dates, event_type=_text(frame, "event_type"))
     return out[out["event_date"].notna()]
 
 
@@ -70,7 +77,7 @@ def split_actors(value: object) -> list[str]:
 
 def top_actors(frame: pd.DataFrame, limit: int = 15) -> pd.DataFrame:
     """Actors by number of events they take part in, most first: columns actor, events."""
-    names = [name for value in frame.get("actors", pd.Series(dtype=str)) for name in split_actors(value)]
+    names = [name for value in _text(frame, "actors") for name in split_actors(value)]
     if not names:
         return pd.DataFrame({"actor": pd.Series(dtype=str), "events": pd.Series(dtype=int)})
     counts = pd.Series(names).value_counts().head(limit)
@@ -82,8 +89,8 @@ def events_by_place(frame: pd.DataFrame, limit: int = 20) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame({"country": pd.Series(dtype=str), "admin1": pd.Series(dtype=str),
                              "events": pd.Series(dtype=int), "fatalities": pd.Series(dtype=int)})
-    country = frame["country"].fillna("").replace("", "(unknown)")
-    admin1 = frame["admin1"].fillna("").replace("", "(unknown)")
+    country = _text(frame, "country").replace("", "(unknown)")
+    admin1 = _text(frame, "admin1").replace("", "(unknown)")
     fat = pd.to_numeric(frame["fatalities"], errors="coerce").fillna(0).astype(int)
     out = (frame.assign(country=country, admin1=admin1, fatalities=fat)
            .groupby(["country", "admin1"])

@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from conflictmap import settings
-from conflictmap.errors import ConflictMapError
+from conflictmap.errors import ConflictMapError, StoreError
 from conflictmap.models import REVIEW_STATUSES, Event
 
 if TYPE_CHECKING:
@@ -50,6 +50,9 @@ TABLE_COLUMNS = [
     "event_date", "event_type", "sub_event_type", "actor1", "actor2", "location", "admin1",
     "country", "fatalities", "review_status", "confidence", "source", "article_title", "event_id",
 ]
+
+ARTICLE_COLUMNS = ["title", "date", "language", "source", "events", "places", "unresolved",
+                   "ingested_at", "id"]
 
 # Markdown punctuation that would turn article text into links, images, emphasis or maths.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&:])")
@@ -182,16 +185,9 @@ def _with_current(options: Sequence[str], current: Sequence[str]) -> list[str]:
     return out
 
 
-def _seed(key: str, value: object) -> None:
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
 def _reset_filters() -> None:
     from conflictmap.filters import EventFilter
 
-    for key in _FILTER_KEYS.values():
-        st.session_state.pop(key, None)
     st.session_state[_FILTER_STATE] = EventFilter()
 
 
@@ -203,17 +199,62 @@ def _admin1_options(options: FilterOptions, countries: Sequence[str]) -> list[st
     return list(admin1)
 
 
-def _date_range(options: FilterOptions, flt: EventFilter) -> tuple[date, date] | None:
-    lo, hi = options.min_date, options.max_date
-    if lo is None or hi is None:
+# The data's date span, remembered for the widget callbacks (which run before the script).
+_DATA_SPAN = "_flt_data_span"
+
+
+def _date_span(options: FilterOptions) -> tuple[date, date] | None:
+    if options.min_date is None or options.max_date is None:
         return None
-    lo, hi = pd.Timestamp(lo).date(), pd.Timestamp(hi).date()
-    # A shared link may ask for dates outside today's data; widen the widget rather than fail.
-    if flt.date_from is not None:
-        lo = min(lo, flt.date_from)
-    if flt.date_to is not None:
-        hi = max(hi, flt.date_to)
-    return lo, hi
+    return pd.Timestamp(options.min_date).date(), pd.Timestamp(options.max_date).date()
+
+
+def _filter_from_widgets() -> EventFilter:
+    """The EventFilter the sidebar widgets (in st.session_state) describe right now."""
+    from conflictmap.filters import EventFilter
+
+    state, k = st.session_state, _FILTER_KEYS
+    previous: EventFilter = state.get(_FILTER_STATE) or EventFilter()
+    date_from, date_to = previous.date_from, previous.date_to
+    picked = state.get(k["dates"])
+    span = state.get(_DATA_SPAN)
+    if isinstance(picked, (tuple, list)) and len(picked) == 2 and span is not None:
+        # Reaching the ends of the data means "no date filter", so later data is not cut off.
+        date_from = None if picked[0] <= span[0] else picked[0]
+        date_to = None if picked[1] >= span[1] else picked[1]
+
+    def chosen(name: str) -> tuple[str, ...]:
+        return tuple(state.get(k[name]) or ())
+
+    return EventFilter(
+        date_from=date_from, date_to=date_to, actors=chosen("actors"),
+        event_types=chosen("event_types"), sub_event_types=chosen("sub_event_types"),
+        countries=chosen("countries"), admin1=chosen("admin1"),
+        min_fatalities=int(state.get(k["min_fatalities"]) or 0),
+        text=str(state.get(k["text"]) or "").strip(), sources=chosen("sources"),
+        review_statuses=chosen("review_statuses"),
+    )
+
+
+def _remember_filter() -> None:
+    """Widget callback: a changed widget updates the session's canonical filter first."""
+    st.session_state[_FILTER_STATE] = _filter_from_widgets()
+
+
+def _seed_widgets(flt: EventFilter, span: tuple[date, date] | None) -> None:
+    """Set every filter widget from the canonical filter before it is drawn. Streamlit forgets a
+    widget's value when another page runs, so this is what carries filters across pages."""
+    state, k = st.session_state, _FILTER_KEYS
+    if span is not None:
+        picked = state.get(k["dates"])
+        half_picked = isinstance(picked, (tuple, list)) and len(picked) == 1
+        if not half_picked:  # the user is between the two clicks of a range: leave it
+            state[k["dates"]] = (flt.date_from or span[0], flt.date_to or span[1])
+    for name in ("actors", "event_types", "sub_event_types", "countries", "admin1", "sources",
+                 "review_statuses"):
+        state[k[name]] = list(getattr(flt, name))
+    state[k["min_fatalities"]] = int(flt.min_fatalities or 0)
+    state[k["text"]] = flt.text
 
 
 def sidebar_filters(options: FilterOptions) -> EventFilter:
@@ -222,68 +263,42 @@ def sidebar_filters(options: FilterOptions) -> EventFilter:
     The filter is restored from the URL on a session's first run, kept in st.session_state
     across pages, and written back to the URL, so a copied link opens the same view.
     """
-    from conflictmap.filters import EventFilter
-
     if _FILTER_STATE not in st.session_state:
         st.session_state[_FILTER_STATE] = _filter_from_url()
     flt: EventFilter = st.session_state[_FILTER_STATE]
-    k = _FILTER_KEYS
-    sb = st.sidebar
+    data_span = _date_span(options)
+    st.session_state[_DATA_SPAN] = data_span
+    # A shared link may ask for dates outside today's data; widen the widget rather than fail.
+    span = None if data_span is None else (
+        min(data_span[0], flt.date_from or data_span[0]), max(data_span[1], flt.date_to or data_span[1]))
+    _seed_widgets(flt, span)
+    k, sb, changed = _FILTER_KEYS, st.sidebar, _remember_filter
     sb.header("Filters")
-
-    span = _date_range(options, flt)
-    date_from, date_to = None, None
     if span is not None:
-        _seed(k["dates"], (flt.date_from or span[0], flt.date_to or span[1]))
-        picked = sb.date_input("Date range", min_value=span[0], max_value=span[1], key=k["dates"],
-                               format="YYYY-MM-DD")
-        if isinstance(picked, (tuple, list)) and len(picked) == 2:
-            # Reaching the ends of the data means "no date filter", so later data is not cut off.
-            data_lo = pd.Timestamp(options.min_date).date()
-            data_hi = pd.Timestamp(options.max_date).date()
-            date_from = None if picked[0] <= data_lo else picked[0]
-            date_to = None if picked[1] >= data_hi else picked[1]
-        else:  # half-picked range while the user is choosing: keep the previous one
-            date_from, date_to = flt.date_from, flt.date_to
-
-    _seed(k["actors"], list(flt.actors))
-    actors = sb.multiselect("Actors", _with_current(options.actors, flt.actors), key=k["actors"],
-                            placeholder="Any actor (type to search)")
-    _seed(k["event_types"], list(flt.event_types))
-    types = sb.multiselect("Event types", _with_current(options.event_types, flt.event_types),
-                           key=k["event_types"], placeholder="Any type")
-    sub_options = [s for t in (types or list(options.sub_event_types))
+        sb.date_input("Date range", min_value=span[0], max_value=span[1], key=k["dates"],
+                      format="YYYY-MM-DD", on_change=changed)
+    sb.multiselect("Actors", _with_current(options.actors, flt.actors), key=k["actors"],
+                   placeholder="Any actor (type to search)", on_change=changed)
+    sb.multiselect("Event types", _with_current(options.event_types, flt.event_types),
+                   key=k["event_types"], placeholder="Any type", on_change=changed)
+    sub_options = [s for t in (flt.event_types or list(options.sub_event_types))
                    for s in options.sub_event_types.get(t, ())]
-    _seed(k["sub_event_types"], list(flt.sub_event_types))
-    current_subs = [s for s in st.session_state[k["sub_event_types"]]]
-    subs = sb.multiselect("Sub-event types", _with_current(sorted(set(sub_options)), current_subs),
-                          key=k["sub_event_types"], placeholder="Any sub-type")
-    _seed(k["countries"], list(flt.countries))
-    countries = sb.multiselect("Countries", _with_current(options.countries, flt.countries),
-                               key=k["countries"], placeholder="Any country")
-    _seed(k["admin1"], list(flt.admin1))
-    current_admin1 = list(st.session_state[k["admin1"]])
-    admin1 = sb.multiselect("Admin1 (province, governorate)",
-                            _with_current(_admin1_options(options, countries), current_admin1),
-                            key=k["admin1"], placeholder="Any admin1")
-    _seed(k["min_fatalities"], int(flt.min_fatalities or 0))
-    min_fat = sb.number_input("Minimum fatalities", min_value=0, step=1, key=k["min_fatalities"])
-    _seed(k["text"], flt.text)
-    text = sb.text_input("Search notes and evidence", key=k["text"])
-    _seed(k["sources"], list(flt.sources))
-    sources = sb.multiselect("Sources", _with_current(options.sources, flt.sources),
-                             key=k["sources"], placeholder="Any source")
-    _seed(k["review_statuses"], list(flt.review_statuses))
-    statuses = sb.multiselect("Review status", _with_current(REVIEW_STATUSES, flt.review_statuses),
-                              key=k["review_statuses"], placeholder="Any status")
+    sb.multiselect("Sub-event types", _with_current(sorted(set(sub_options)), flt.sub_event_types),
+                   key=k["sub_event_types"], placeholder="Any sub-type", on_change=changed)
+    sb.multiselect("Countries", _with_current(options.countries, flt.countries),
+                   key=k["countries"], placeholder="Any country", on_change=changed)
+    sb.multiselect("Admin1 (province, governorate)",
+                   _with_current(_admin1_options(options, flt.countries), flt.admin1),
+                   key=k["admin1"], placeholder="Any admin1", on_change=changed)
+    sb.number_input("Minimum fatalities", min_value=0, step=1, key=k["min_fatalities"],
+                    on_change=changed)
+    sb.text_input("Search notes and evidence", key=k["text"], on_change=changed)
+    sb.multiselect("Sources", _with_current(options.sources, flt.sources), key=k["sources"],
+                   placeholder="Any source", on_change=changed)
+    sb.multiselect("Review status", _with_current(REVIEW_STATUSES, flt.review_statuses),
+                   key=k["review_statuses"], placeholder="Any status", on_change=changed)
     sb.button("Reset filters", on_click=_reset_filters, key="flt_reset")
-
-    flt = EventFilter(
-        date_from=date_from, date_to=date_to, actors=tuple(actors), event_types=tuple(types),
-        sub_event_types=tuple(subs), countries=tuple(countries), admin1=tuple(admin1),
-        min_fatalities=int(min_fat), text=text.strip(), sources=tuple(sources),
-        review_statuses=tuple(statuses),
-    )
+    flt = _filter_from_widgets()
     st.session_state[_FILTER_STATE] = flt
     _sync_url(flt)
     return flt
@@ -345,24 +360,35 @@ def _mapview() -> Any:
     return mapview
 
 
+def _take_click(mapview: Any, result: object) -> None:
+    """Select the event of a new map click (the same click value is seen on every later run)."""
+    clicked = mapview.event_id_from_click(result) if isinstance(result, dict) else None
+    if clicked and st.session_state.get("_map_click_seen") != repr(result):
+        st.session_state["_map_click_seen"] = repr(result)
+        select_event(str(clicked))
+
+
 def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600) -> str | None:
-    """Draw the events map (fitted to `frame`); the id of the event the user clicked, if any."""
+    """Draw the events map (fitted to `frame`, the selected event ringed); the selected event id.
+
+    st_folium copies a click into st.session_state[key] before the script runs, so the click is
+    taken first and the map is built with the new selection in the same run.
+    """
     mapview = _mapview()
     if mapview is None:
-        st.info("The map module is not installed yet; the events are listed below.")
-        return None
+        st.info("The map module is not installed yet.")
+        return st.session_state.get("selected_event")
     _static_assets_ready()
     from streamlit_folium import st_folium
 
+    _take_click(mapview, st.session_state.get(key))
     fmap = mapview.build_event_map(frame, tiles=settings.get("CONFLICTMAP_TILES"),
                                    selected_event_id=st.session_state.get("selected_event"))
-    returned = list(getattr(mapview, "CLICK_RETURNED_OBJECTS",
-                            ("last_object_clicked_tooltip", "last_object_clicked_popup")))
     # Only click results come back, so panning and zooming never rerun the script.
-    result = st_folium(fmap, key=key, returned_objects=returned, use_container_width=True,
-                       height=height)
-    clicked = mapview.event_id_from_click(result) if result else None
-    return str(clicked) if clicked else None
+    result = st_folium(fmap, key=key, returned_objects=list(mapview.RETURNED_OBJECTS),
+                       use_container_width=True, height=height)
+    _take_click(mapview, result)
+    return st.session_state.get("selected_event")
 
 
 def map_legend() -> None:
@@ -380,9 +406,10 @@ def map_legend() -> None:
 
 
 def select_event(event_id: str | None) -> None:
-    """Remember the selected event for this session (and in the URL on the next run)."""
+    """Remember the selected event for this session and put it in the URL."""
     if event_id and st.session_state.get("selected_event") != event_id:
         st.session_state["selected_event"] = event_id
+        st.query_params[SELECTED_EVENT_PARAM] = event_id
 
 
 def event_row(frame: pd.DataFrame, event_id: str | None) -> pd.Series | None:
@@ -414,7 +441,7 @@ def show_event_record(row: pd.Series) -> None:
                          f" · fatalities {_fmt(row.get('fatalities')) or 'unknown'}"
                          f" · review: {_fmt(row.get('review_status'))}"))
     st.text(_fmt(row.get("evidence")))
-    st.dataframe(record_table(row), hide_index=True, use_container_width=True, key="event_record")
+    st.dataframe(record_table(row), hide_index=True, width="stretch", key="event_record")
 
 
 # ---------------------------------------------------------------- adding articles and datasets
@@ -520,7 +547,7 @@ def events_table(frame: pd.DataFrame) -> str | None:
     """The events as a sortable table (search is in the table's toolbar); the selected row's id."""
     columns = [c for c in TABLE_COLUMNS if c in frame.columns]
     state = st.dataframe(
-        frame[columns], hide_index=True, use_container_width=True, key="events_table",
+        frame[columns], hide_index=True, width="stretch", key="events_table",
         on_select="rerun", selection_mode="single-row",
         column_config={
             "event_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
@@ -559,12 +586,13 @@ def articles_table() -> str | None:
     if frame.empty:
         st.info("No articles yet: add some below.")
         return None
-    state = st.dataframe(frame, hide_index=True, use_container_width=True, key="articles_table",
-                         on_select="rerun", selection_mode="single-row")
+    shown = [c for c in ARTICLE_COLUMNS if c in frame.columns]
+    state = st.dataframe(frame[shown], hide_index=True, width="stretch", key="articles_table",
+                         on_select="rerun", selection_mode="single-row",
+                         column_config={"date": st.column_config.DateColumn("date", format="YYYY-MM-DD")})
     rows = state.selection.rows if state is not None else []
-    id_column = "article_id" if "article_id" in frame.columns else "id"
     if rows and rows[0] < len(frame):
-        st.session_state["article_id"] = str(frame.iloc[rows[0]][id_column])
+        st.session_state["article_id"] = str(frame.iloc[rows[0]]["id"])
     return st.session_state.get("article_id")
 
 
@@ -572,9 +600,10 @@ def show_article(article_id: str) -> None:
     """One article: title, metadata, body with place mentions highlighted, and its events."""
     from conflictmap.articleview import article_html
 
-    stored = get_store().get_article(article_id)
-    if stored is None:
-        st.warning("That article is no longer in the database.")
+    try:
+        stored = get_store().get_article(article_id)
+    except StoreError as err:
+        st.warning(str(err))
         return
     art = stored.article
     st.subheader(md_escape(art.title))
@@ -586,7 +615,7 @@ def show_article(article_id: str) -> None:
     if stored.events:
         events = pd.DataFrame([e.to_json() for e in stored.events])
         st.dataframe(events[[c for c in TABLE_COLUMNS if c in events.columns]], hide_index=True,
-                     use_container_width=True, key="article_events")
+                     width="stretch", key="article_events")
 
 
 def paste_form() -> None:
@@ -658,3 +687,201 @@ def dataset_form() -> None:
     if problems:
         st.dataframe(pd.DataFrame({"problem": [str(p) for p in problems]}), hide_index=True,
                      key="import_problems")
+
+
+# ---------------------------------------------------------------- review page
+
+_FLASH = "_flash_message"
+
+
+def _flash(message: str, where: str) -> None:
+    """Keep a success message for the next run, then rerun so every table shows the change."""
+    st.session_state[_FLASH + where] = message
+    st.rerun()
+
+
+def show_flash(where: str) -> None:
+    message = st.session_state.pop(_FLASH + where, None)
+    if message:
+        st.success(md_escape(message))
+
+
+def event_types() -> dict[str, tuple[str, ...]]:
+    """ACLED event types → their sub-event types (from the events module)."""
+    try:
+        from conflictmap.events import EVENT_TYPES
+    except ImportError:  # the store validates against the same codebook table
+        from conflictmap.store import ACLED_SUB_EVENT_TYPES as EVENT_TYPES
+
+    return {t: tuple(subs) for t, subs in EVENT_TYPES.items()}
+
+
+def review_queue(frame: pd.DataFrame) -> pd.DataFrame:
+    """Events still as the machine coded them, least confident first (then undated, unplaced)."""
+    if frame.empty:
+        return frame
+    queue = frame[frame["review_status"] == "machine"]
+    return queue.sort_values("confidence", kind="stable").reset_index(drop=True)
+
+
+def candidate_label(cand: Any) -> str:
+    """One line describing a gazetteer candidate, for pick lists."""
+    parts = [cand.name, cand.admin1, cand.country_code]
+    where = ", ".join(p for p in parts if p)
+    pop = f", pop. {cand.population:,}" if cand.population else ""
+    return f"{where} ({cand.lat:.4f}, {cand.lon:.4f}; {cand.feature}{pop}; {cand.place_id})"
+
+
+def manual_candidate(name: str, lat: float, lon: float, country_code: str) -> Any:
+    """A Candidate for coordinates the reviewer typed or clicked."""
+    from conflictmap.models import Candidate
+
+    return Candidate(place_id=f"manual:{lat:.5f},{lon:.5f}", name=name, lat=lat, lon=lon,
+                     country_code=country_code.strip().upper()[:2], feature="point",
+                     source="correction")
+
+
+def event_changes(row: pd.Series, edited: dict[str, Any]) -> dict[str, Any]:
+    """Only the fields the reviewer actually changed (so the audit log records real edits)."""
+    changes: dict[str, Any] = {}
+    for key, new in edited.items():
+        old = row.get(key)
+        if key == "event_date":
+            old = None if old is None or pd.isna(old) else pd.Timestamp(old).date()
+        elif key == "actors":
+            old = [a.strip() for a in str(old or "").split(";") if a.strip()]
+        elif key == "fatalities":
+            old = None if old is None or pd.isna(old) else int(old)
+        elif key in ("lat", "lon"):
+            old = None if old is None or pd.isna(old) else round(float(old), 6)
+            new = None if new is None else round(float(new), 6)
+        else:
+            old = "" if old is None or (isinstance(old, float) and pd.isna(old)) else str(old)
+        if new != old:
+            changes[key] = new
+    if "actors" in changes and changes["actors"]:
+        changes["actor1"] = changes["actors"][0]
+    return changes
+
+
+def review_places_panel() -> None:
+    """Unresolved places: pick a candidate, search the gazetteer or type coordinates; the
+    correction applies to every mention of that name (in that country) and to future articles."""
+    store = get_store()
+    show_flash("places")
+    places = store.unresolved_places_frame()
+    if places.empty:
+        st.success("No unresolved places.")
+        return
+    # One row per name and country context: a correction applies to all of its mentions.
+    queue = places.drop_duplicates(["name", "country_hint"]).reset_index(drop=True)
+    shown = queue[["name", "country_hint", "mentions", "article_title"]]
+    state = st.dataframe(shown, hide_index=True, width="stretch", key="places_queue",
+                         on_select="rerun", selection_mode="single-row")
+    rows = state.selection.rows if state is not None else []
+    row = queue.iloc[rows[0] if rows and rows[0] < len(queue) else 0]
+    name = str(row["name"])
+    hint = str(row["country_hint"] or "")
+    st.markdown(f"**Resolve “{md_escape(name)}”**" + (f" (in {md_escape(hint)})" if hint else ""))
+    # The pipeline's own candidates need no gazetteer; it is loaded only when the user searches.
+    query = st.text_input("Search the gazetteer (another spelling, a nearby town…)",
+                          key=f"gaz_query_{name}")
+    found = get_gazetteer().search(query.strip(), limit=20) if query.strip() else []
+    candidates = list({c.place_id: c for c in [*found, *row["candidates"]]}.values())
+    how = st.radio("Set the place by", ["a gazetteer candidate", "coordinates"], horizontal=True,
+                   key="place_how")
+    chosen = None
+    if how == "a gazetteer candidate":
+        if not candidates:
+            st.info("No gazetteer entry matches; try another spelling or enter coordinates.")
+        else:
+            chosen = st.selectbox("Candidate", candidates, format_func=candidate_label, key="place_pick")
+    else:
+        c1, c2, c3 = st.columns(3)
+        lat = c1.number_input("Latitude", min_value=-90.0, max_value=90.0, value=0.0, format="%.5f",
+                              key="place_lat")
+        lon = c2.number_input("Longitude", min_value=-180.0, max_value=180.0, value=0.0, format="%.5f",
+                              key="place_lon")
+        cc = c3.text_input("Country code (ISO 2)", value=hint[:2], key="place_cc")
+        chosen = manual_candidate(name, lat, lon, cc)
+    if chosen is not None and st.button("Save place correction", key="save_place", type="primary"):
+        try:
+            n = store.save_place_correction(name, hint, chosen, current_user())
+        except ConflictMapError as err:
+            st.error(str(err))
+            return
+        _flash(f"Saved: “{name}” → {candidate_label(chosen)}; {n} mention(s) updated.", "places")
+
+
+def _edit_event_widgets(row: pd.Series) -> dict[str, Any]:
+    types = event_types()
+    eid = str(row["event_id"])
+    current_type = str(row.get("event_type") or "")
+    type_names = list(types) + ([current_type] if current_type and current_type not in types else [])
+    c1, c2 = st.columns(2)
+    old_date = row.get("event_date")
+    event_date = c1.date_input("Date", value=None if pd.isna(old_date) else pd.Timestamp(old_date).date(),
+                               key=f"ed_date_{eid}", format="YYYY-MM-DD")
+    fatalities = c2.number_input("Fatalities (empty = unknown)", min_value=0, step=1,
+                                 value=None if pd.isna(row.get("fatalities")) else int(row["fatalities"]),
+                                 key=f"ed_fat_{eid}")
+    event_type = c1.selectbox("Event type", type_names, index=type_names.index(current_type)
+                              if current_type in type_names else 0, key=f"ed_type_{eid}")
+    subs = list(types.get(event_type, ()))
+    current_sub = str(row.get("sub_event_type") or "")
+    if current_sub and current_sub not in subs and event_type == current_type:
+        subs.append(current_sub)
+    sub = c2.selectbox("Sub-event type", subs, index=subs.index(current_sub) if current_sub in subs else 0,
+                       key=f"ed_sub_{eid}")
+    actors = st.text_input("Actors (separated by ;, the first is actor1)", value=str(row.get("actors") or ""),
+                           key=f"ed_actors_{eid}")
+    c3, c4, c5 = st.columns(3)
+    location = c3.text_input("Location", value=str(row.get("location") or ""), key=f"ed_loc_{eid}")
+    lat = c4.number_input("Latitude", min_value=-90.0, max_value=90.0, format="%.5f", key=f"ed_lat_{eid}",
+                          value=None if pd.isna(row.get("lat")) else float(row["lat"]))
+    lon = c5.number_input("Longitude", min_value=-180.0, max_value=180.0, format="%.5f",
+                          key=f"ed_lon_{eid}", value=None if pd.isna(row.get("lon")) else float(row["lon"]))
+    return {"event_date": event_date, "event_type": event_type, "sub_event_type": sub,
+            "actors": [a.strip() for a in actors.split(";") if a.strip()],
+            "fatalities": None if fatalities is None else int(fatalities),
+            "location": location.strip(), "lat": lat, "lon": lon}
+
+
+def review_events_panel(frame: pd.DataFrame) -> None:
+    """The machine-coded events (least confident first): edit, mark reviewed, delete, audit log."""
+    store = get_store()
+    show_flash("events")
+    only_queue = st.toggle("Only events not yet reviewed", value=True, key="review_only_queue")
+    queue = review_queue(frame) if only_queue else frame.reset_index(drop=True)
+    if queue.empty:
+        st.success("Nothing to review under the current filters.")
+        return
+    picked = events_table(queue)
+    row = event_row(queue, picked) if picked else queue.iloc[0]
+    eid = str(row["event_id"])
+    st.markdown(f"**Event {md_escape(eid)}** · status {md_escape(row.get('review_status'))} · "
+                f"confidence {float(row.get('confidence') or 0):.2f}")
+    st.text(_fmt(row.get("evidence")))
+    edited = _edit_event_widgets(row)
+    user = current_user()
+    b1, b2, b3 = st.columns(3)
+    try:
+        if b1.button("Save changes", key=f"ed_save_{eid}", type="primary"):
+            changes = event_changes(row, edited)
+            if not changes:
+                st.info("Nothing changed.")
+            else:
+                store.update_event(eid, changes, user)
+                _flash(f"Saved {', '.join(sorted(changes))} of event {eid}.", "events")
+        if b2.button("Mark reviewed", key=f"ed_reviewed_{eid}"):
+            store.mark_reviewed(eid, user)
+            _flash(f"Marked event {eid} as reviewed.", "events")
+        confirm = b3.checkbox("Really delete", key=f"ed_confirm_{eid}")
+        if b3.button("Delete event", key=f"ed_delete_{eid}", disabled=not confirm):
+            store.delete_event(eid, user)
+            _flash(f"Deleted event {eid}.", "events")
+    except ConflictMapError as err:
+        st.error(str(err))
+    with st.expander("Audit log of this event"):
+        st.dataframe(store.audit_frame(eid), hide_index=True, width="stretch",
+                     key="audit_log")

@@ -12,8 +12,8 @@ ui.show_counts(view)
 if view.events.empty:
     st.info("No events match the filters.")
 else:
-    st.altair_chart(charts.weekly_chart(view.events), use_container_width=True)
-    st.altair_chart(charts.fatalities_chart(view.events), use_container_width=True)
+    st.altair_chart(charts.weekly_chart(view.events), width="stretch")
+    st.altair_chart(charts.fatalities_chart(view.events), width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(charts.actors_chart(view.events), use_container_width=True)
-    right.altair_chart(charts.places_chart(view.events), use_container_width=True)
+    left.altair_chart(charts.actors_chart(view.events), width="stretch")
+    right.altair_chart(charts.places_chart(view.events), width="stretch")
