@@ -192,11 +192,10 @@ def _reset_filters() -> None:
 
 
 def _admin1_options(options: FilterOptions, countries: Sequence[str]) -> list[str]:
-    admin1 = options.admin1
-    if isinstance(admin1, dict):
-        wanted = countries or list(admin1)
-        return sorted({a for c in wanted for a in admin1.get(c, ())})
-    return list(admin1)
+    """Admin1 names of the chosen countries (all admin1 names when no country is chosen)."""
+    if not countries:
+        return list(options.admin1)
+    return sorted({a for c in countries for a in options.admin1_by_country.get(c, ())})
 
 
 # The data's date span, remembered for the widget callbacks (which run before the script).
@@ -651,24 +650,25 @@ def online_form() -> None:
         st.info("Adding articles from a URL or an RSS/Atom feed needs the network: start the app with "
                 "CONFLICTMAP_ALLOW_NETWORK=1 to turn it on.")
         return
-    from conflictmap import ingest
+    from conflictmap.fetch import fetch_article, fetch_feed
 
-    url = st.text_input("Article URL or RSS/Atom feed URL", key="online_url")
-    if not (url and st.button("Fetch and add", key="fetch_url")):
-        return
-    fetch_feed = getattr(ingest, "fetch_feed", None)
-    fetch_url = getattr(ingest, "fetch_url", None)
-    if fetch_url is None:
-        st.error("Fetching URLs is not available in this version of the ingest module.")
+    kind = st.radio("What the URL points to", ["an article page", "an RSS or Atom feed"],
+                    horizontal=True, key="online_kind")
+    url = st.text_input("URL (http or https)", key="online_url")
+    if not (url.strip() and st.button("Fetch and add", key="fetch_url")):
         return
     with st.spinner("Fetching…"):
         try:
-            articles = list(fetch_feed(url)) if fetch_feed and re.search(r"(rss|atom|feed)", url, re.I) \
-                else [fetch_url(url)]
+            articles = fetch_feed(url.strip()) if kind.endswith("feed") else [fetch_article(url.strip())]
         except ConflictMapError as err:
             st.error(str(err))
             return
-        _show_outcomes([_save_article(a.title, lambda a=a: a) for a in articles])
+    advance = progress_bar("Reading articles…")
+    outcomes = []
+    for done, article in enumerate(articles, 1):
+        outcomes.append(_save_article(article.title, lambda a=article: a))
+        advance(done, len(articles))
+    _show_outcomes(outcomes)
 
 
 def dataset_form() -> None:
