@@ -223,7 +223,7 @@ def _cue_after(tokens: list[_Token], j: int) -> str | None:
 
 def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int, run: list[int],
             lower_vocab: set[str], stop: frozenset[str], key: str,
-            person_names: set[str]) -> tuple[NameMatch, ...]:
+            person_names: set[str], known_places: dict[str, tuple[NameMatch, ...]]) -> tuple[NameMatch, ...]:
     """The matches that make tokens[i:j] a place mention; () when it is not one."""
     first = tokens[i]
     surface = " ".join(t.text for t in tokens[i:j])
@@ -236,7 +236,7 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         # names ("LOS ANGELES —" datelines) stand when they are a big place's own name.
         long_name = len(surface) >= 4 and "." not in surface
         matches = tuple(m for m in matches if m.kind == KIND_ABBREV or (
-            m.kind == KIND_PRIMARY and long_name and _is_major(m)))
+            m.kind == KIND_PRIMARY and (m.candidate.feature == "country" or (long_name and _is_major(m)))))
     else:
         matches = tuple(m for m in matches if m.kind != KIND_ABBREV)
     if not matches:
@@ -260,6 +260,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     if j - i == 1 and not any(m.kind == KIND_PRIMARY or _is_major(m) for m in matches):
         if first.sentence_start:
             return ()  # "Yet", "Frank": a sentence-initial word known only as an alternate name
+    if j - i == 1 and first.sentence_start:
+        # A capitalised first word ("Tunga strider"): only a place's own name of some size counts.
+        matches = tuple(m for m in matches if m.kind == KIND_PRIMARY and (
+            _is_major(m) or m.candidate.population >= 20000 or m.candidate.source == "supplement"))
+        if not matches:
+            return ()
         if all(m.candidate.population < 20000 and m.candidate.source != "supplement"
                for m in matches):
             return ()  # a bare surname-like word that only a small village abroad bears
@@ -273,6 +279,8 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
             low = t.text.lower()
             if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
                 continue
+            if name_key(t.text) in known_places:
+                continue  # "Gao and Timbuktu": a neighbouring place name, not a person's name
             if low.rstrip(".") in PERSON_TITLES and t.start > first.start:
                 continue  # "California Governor Jerry Brown": the title starts a new name
             if t.sentence_start and k_is_first(run, tokens, t):
@@ -287,7 +295,9 @@ def _is_major(m: NameMatch) -> bool:
     c = m.candidate
     if m.kind not in (KIND_PRIMARY, KIND_ABBREV):
         return False
-    return c.feature in ("country", "continent", "admin1", "water") or c.population >= 100000
+    if c.feature == "admin1":  # "Unity", "Central", "Lakes" are small divisions' names too
+        return c.population >= 1_000_000
+    return c.feature in ("country", "continent", "water") or c.population >= 100000
 
 
 def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, tuple[NameMatch, ...]],
@@ -349,7 +359,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                 all_keys.update(keys)
     for run in runs:  # single words of longer runs, to tell "Megyn Kelly" from "New York"
         if len(run) >= 2:
-            all_keys.add(name_key(tokens[run[0]].text))
+            all_keys.update(name_key(tokens[k].text) for k in run)
     found = gaz.matches_for_keys(all_keys)
     people = person_names(tokens, runs, found, stop)
 
@@ -374,7 +384,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                     hits = found.get(key)
                     if not hits:
                         continue
-                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people)
+                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people, found)
                     if ok:
                         trim = 1 if (n == 1 and key == keys[0][:-1]) else 0
                         chosen = (b, i, j, ok, trim)

@@ -80,16 +80,20 @@ class _Scored:
 def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
     """Score every candidate of every mention against the others' current best guesses."""
     tops = [it.top for it in items]
+    keys = [name_key(it.mention.text) for it in items]
     # Country evidence: explicit country mentions count double, any other resolved place once.
+    # A name never supports itself: three "Homs" must not outvote "Tripoli" and "Misrata".
     weight: Counter[str] = Counter()
-    for top in tops:
+    by_key: dict[str, Counter[str]] = {}
+    for key, top in zip(keys, tops, strict=True):
         if top is not None and top.country_code:
-            weight[top.country_code] += 2.0 if top.feature == "country" else 1.0
+            w = 2.0 if top.feature == "country" else 1.0
+            weight[top.country_code] += w
+            by_key.setdefault(key, Counter())[top.country_code] += w
     points = [(k, top) for k, top in enumerate(tops)
               if top is not None and top.feature not in ("country", "continent", "water")]
     for idx, it in enumerate(items):
         m = it.mention
-        own = tops[idx]
         cue = (m.cue or "").lower()
         after_text = body[m.end:m.end + 25].lower()
         admin_cue = cue in ADMIN_CUE_WORDS or re.match(
@@ -99,9 +103,7 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
         scores = []
         for c in it.cands:
             s = prior(c, m.text)
-            support = weight[c.country_code] - (
-                (2.0 if own.feature == "country" else 1.0) if own is not None
-                and own.country_code == c.country_code else 0.0)
+            support = weight[c.country_code] - by_key.get(keys[idx], Counter())[c.country_code]
             if c.country_code and support > 0:
                 s += 1.2 * min(3.0, support)
             if not c.country_code and c.feature in ("water", "region", "continent"):
@@ -109,8 +111,8 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
             if country_hint and c.country_code == country_hint:
                 s += 2.0
             if c.feature not in ("country", "continent", "water") and points:
-                near = min((km_between(c.lat, c.lon, p.lat, p.lon) for k, p in points if k != idx),
-                           default=1e9)
+                near = min((km_between(c.lat, c.lon, p.lat, p.lon) for k, p in points
+                            if keys[k] != keys[idx]), default=1e9)
                 s += 1.5 if near < 50 else 1.0 if near < 200 else 0.5 if near < 600 else 0.0
             if parent is not None:
                 if parent.feature == "country" and c.country_code == parent.country_code:
