@@ -178,7 +178,9 @@ def test_event_type_filter_changes_table_map_and_url(ids: dict[str, str]) -> Non
     table = at.dataframe[0].value
     assert sorted(table["event_id"]) == sorted([ids["atme"], ids["hasakah"]])
     assert "2 of 4 events shown" in _texts(at)
-    assert at.query_params.get("types") or any("Battles" in str(v) for v in at.query_params.values())
+    from conflictmap.filters import EventFilter
+
+    assert EventFilter.from_query_params(at.query_params) == EventFilter(event_types=("Battles",))
 
     # The filter follows the user to the map page.
     at.switch_page("app.py").run()
