@@ -275,11 +275,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     strong = any(_is_major(m) for m in matches)
     if not strong and len(run) > j - i:
         others = [tokens[k] for k in run if k < i or k >= j]
+        coordinated = any(tokens[k].text.lower() in ("and", "och", "or", "eller") for k in run)
         for t in others:
             low = t.text.lower()
             if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
                 continue
-            if name_key(t.text) in known_places:
+            if name_key(t.text) in known_places and coordinated:
                 continue  # "Gao and Timbuktu": a neighbouring place name, not a person's name
             if low.rstrip(".") in PERSON_TITLES and t.start > first.start:
                 continue  # "California Governor Jerry Brown": the title starts a new name

@@ -1,0 +1,106 @@
+"""Disambiguation: the article's other places, hierarchy and cues choose between namesakes."""
+
+from __future__ import annotations
+
+import pytest
+
+from conflictmap.errors import GeocoderUnavailable
+from conflictmap.geocode import Geocoder, OfflineGeocoder, resolve_places
+from conflictmap.geocode.resolve import km_between
+from conflictmap.geoparse import find_mentions
+from conflictmap.models import GEO_PRECISION_EXACT, GEO_PRECISION_NEAR, GEO_PRECISION_REGION, Article, Candidate
+
+
+def resolve(body: str, language: str = "en", geocoder: Geocoder | None = None):
+    art = Article(title="", body=body, language=language)
+    return resolve_places(art, find_mentions(art), geocoder)
+
+
+def place(places, text):
+    return next(p for p in places if p.mention.text == text)
+
+
+@pytest.mark.parametrize(("body", "name", "country"), [
+    ("Militias from Misrata and Benghazi clashed in Tripoli.", "Tripoli", "LY"),
+    ("Shelling hit Tripoli, north of Beirut, near the Syrian border.", "Tripoli", "LB"),
+    ("Tripoli, Lebanon saw protests.", "Tripoli", "LB"),
+    ("Fighters left Misrata for Homs, east of Tripoli, in Libya.", "Homs", "LY"),
+    ("Shelling hit Homs and Hama, north of Damascus.", "Homs", "SY"),
+    ("Protests in San José and Cartago, Costa Rica.", "San José", "CR"),
+    ("Tech workers in San José and Oakland, California, rallied.", "San José", "US"),
+])
+def test_namesakes_follow_the_articles_other_places(body, name, country):
+    assert place(resolve(body), name).candidate.country_code == country
+
+
+def test_bare_aleppo_is_the_city_and_aleppo_province_the_governorate():
+    assert place(resolve("Air strikes hit Aleppo."), "Aleppo").candidate.feature == "city"
+    gov = resolve("Air strikes hit villages in Aleppo province.")
+    assert gov[0].candidate.feature == "admin1" and gov[0].precision == GEO_PRECISION_REGION
+
+
+def test_country_name_before_a_town_of_the_same_name():
+    assert place(resolve("Aid arrived in Lebanon."), "Lebanon").candidate.feature == "country"
+
+
+def test_precision_town_near_and_region():
+    places = resolve("Helikoptern landade utanför staden Afrin. Räden i Atme. Syrien protesterade.",
+                     "sv")
+    assert place(places, "Afrin").precision == GEO_PRECISION_NEAR
+    assert place(places, "Atme").precision == GEO_PRECISION_EXACT
+    assert place(places, "Syrien").precision == GEO_PRECISION_REGION
+
+
+def test_resolved_places_carry_id_coordinates_and_confidence():
+    (p,) = resolve("Räden i Atme.", "sv")
+    c = p.candidate
+    assert c.place_id == "sup:atme" and c.country_code == "SY" and c.admin1 == "Idlib"
+    assert km_between(c.lat, c.lon, 36.32, 36.66) < 10
+    assert 0 < p.confidence <= 1
+
+
+def test_ambiguous_names_keep_alternatives_for_review():
+    p = place(resolve("Militias from Misrata clashed in Tripoli."), "Tripoli")
+    assert any(a.country_code == "LB" for a in p.alternatives)
+
+
+def test_unresolvable_mentions_are_kept_unresolved():
+    (p,) = resolve("Striderna nådde byn Qzxyabad.", "sv")
+    assert p.candidate is None and not p.resolved and p.confidence == 0.0
+
+
+class FakeOnline:
+    """A geocoder double: answers one name, counts calls; may fail like a down service."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+        self.fail = fail
+
+    def geocode(self, name: str, *, country_hint: str | None = None) -> list[Candidate]:
+        self.calls.append((name, country_hint))
+        if self.fail:
+            raise GeocoderUnavailable("fake service down")
+        if name == "Qzxyabad":
+            return [Candidate("osm:1", "Qzxyabad", 36.0, 36.5, "SY", "village", source="nominatim")]
+        return []
+
+
+def test_online_geocoder_is_asked_only_for_names_the_gazetteer_lacks():
+    fake = FakeOnline()
+    places = resolve("Räden i Atme i Syrien. Striderna nådde byn Qzxyabad.", "sv", fake)
+    assert [c[0] for c in fake.calls] == ["Qzxyabad"]
+    assert fake.calls[0][1] == "SY"  # the article's country is the hint
+    assert place(places, "Qzxyabad").candidate.source == "nominatim"
+
+
+def test_online_failure_leaves_the_offline_result_standing():
+    places = resolve("Räden i Atme. Striderna nådde byn Qzxyabad.", "sv", FakeOnline(fail=True))
+    assert place(places, "Atme").resolved and not place(places, "Qzxyabad").resolved
+
+
+def test_offline_geocoder_implements_the_protocol_and_uses_the_hint():
+    geo = OfflineGeocoder()
+    assert isinstance(geo, Geocoder)
+    assert geo.geocode("Tripoli", country_hint="LB")[0].country_code == "LB"
+    assert geo.geocode("Tripoli", country_hint="LY")[0].country_code == "LY"
+    assert geo.geocode("Qzxyabad") == []
