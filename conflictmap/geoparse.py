@@ -201,10 +201,14 @@ def _lower_vocabulary(tokens: list[_Token]) -> set[str]:
     return {t.text for t in tokens if t.text.islower()}
 
 
+_STOP_BY_LANG = {"en": STOPWORDS_EN, "sv": STOPWORDS_SV | STOPWORDS_EN}
+_STOP_ANY = STOPWORDS_SV | STOPWORDS_EN
+
+
 def _stopwords(lang: str) -> frozenset[str]:
-    if lang == "sv":
-        return STOPWORDS_SV | STOPWORDS_EN
-    return STOPWORDS_EN | STOPWORDS_SV
+    # Swedish texts quote English names and words; English texts rarely contain Swedish words,
+    # and "Bara" (Sudan) must not fall to Swedish "bara" ("only").
+    return _STOP_BY_LANG.get(lang, _STOP_ANY)
 
 
 def _cue_before(tokens: list[_Token], i: int) -> str | None:
