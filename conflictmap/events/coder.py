@@ -81,7 +81,6 @@ def split_sentences(body: str) -> list[Sentence]:
         line_start = pos
         pos += len(line) + 1
         if not line.strip():
-            paragraph += 1
             continue
         dialogue = line.lstrip().startswith(("–", "—", "- "))  # Swedish dialogue dash: quoted speech
         cuts = [0] + [m.end() for m in _SENTENCE_END.finditer(line)] + [len(line)]
@@ -101,8 +100,7 @@ def split_sentences(body: str) -> list[Sentence]:
             if quote is None and dialogue:
                 quote = -1 - paragraph
             out.append(Sentence(len(out), start, end, text, paragraph, quote))
-        if line.strip():
-            paragraph += 1  # a line break also ends a paragraph (headings, one-line paragraphs)
+        paragraph += 1  # every line is a paragraph of its own (headings, one-line paragraphs)
     return out
 
 
@@ -118,6 +116,17 @@ _NEAR_BEFORE = re.compile(
     r"of|town of|city of|village of|kurdiska|syriska)\s+){0,3})$", re.IGNORECASE)
 _ORIGIN_BEFORE = re.compile(
     r"\b(?:från|ifrån|from|ur|out of|via)\s+(?:[^\s.,;:!?]+\s+){0,3}$", re.IGNORECASE)
+_FLED_TO_BEFORE = re.compile(
+    r"\b(?:fled|flydde|flytt|escaped|evacuated|evakuerades|evakuerats|taken|fördes|förts|brought|"
+    r"travelled|traveled|reste|driven)\s+(?:back\s+)?(?:to|till|into|in)\s+(?:[^\s.,;:!?]+\s+){0,3}$",
+    re.IGNORECASE)
+# Words that make the actor next to them a source of the report, not a party to the event.
+_SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\bsays)\s+(?:\S+\s+){0,1}$",
+                            re.IGNORECASE)
+_SOURCE_AFTER = re.compile(r"^\s*(?:said|says|told|spokes\w*|talesperson\w*|talesm\w*|officials?|"
+                           r"ministry|ministeriet|uppger|uppgav|säger|sade|sa|meddelade|announced)\b", re.IGNORECASE)
+_SPEECH_VERB = re.compile(r"\b(?:uppgav|uppger|säger|sade|sa|meddelade|bekräftade|said|says|told|confirmed|"
+                          r"announced|claimed|stated|reported|rapporterade)\b", re.IGNORECASE)
 _DISTANCE_BEFORE = re.compile(r"\b(?:km|kilometer|kilometers|kilometres|mil|miles|bort)\s+(?:från|from)\s+$",
                               re.IGNORECASE)
 _COARSE_FEATURES = frozenset({"country", "continent", "region", "admin1", "water"})
@@ -142,6 +151,8 @@ def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]])
     before = body[max(0, start - 50):start]
     clause_before = re.split(r"[.,;:!?()]", before)[-1]
     if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before):
+        return False
+    if _FLED_TO_BEFORE.search(clause_before):
         return False
     cand = place.candidate
     tail = body[end:end + 3]
@@ -195,7 +206,8 @@ def _groups(families: set[str]) -> set[str]:
 
 
 def _compatible(a: set[str], b: set[str]) -> bool:
-    if a & _JOINS_ANY or b & _JOINS_ANY:
+    """Can a sentence with trigger families `b` continue an incident with families `a`?"""
+    if b <= _JOINS_ANY:
         return True
     ga, gb = _groups(a), _groups(b)
     if "arrest" in ga and "protest" in gb or "arrest" in gb and "protest" in ga:
@@ -214,6 +226,7 @@ class _Role:
 class _Incident:
     sentences: list[Sentence] = field(default_factory=list)
     families: set[str] = field(default_factory=set)
+    anchor: set[str] = field(default_factory=set)  # families of its first sentence: what kind of incident
     place: Place | None = None
     place_precision: int = GEO_PRECISION_EXACT
     roles: list[_Role] = field(default_factory=list)
@@ -359,7 +372,7 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
     sentences = split_sentences(body)
     folded = word_folded(low)
     triggers = trigger_lex.find(body, low, folded)
-    actors = actor_lex.find(body, low, folded)
+    actors = _participants(actor_lex.find(body, low, folded), body)
     actor_spans = [(a.start, a.end) for a in actors]
     sorted_places = sorted(places, key=lambda p: p.mention.start)
 
@@ -383,6 +396,10 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             pi += 1
         eligible = [p for p in sp if _is_event_place(p, body, actor_spans)]
         first_trigger = st[0].start if st else s.start
+        if st:
+            # "Juntan i Ouagadougou uppgav att ... anfallet": the speaker's place, not the event's.
+            eligible = [p for p in eligible if not (p.mention.end <= first_trigger and _SPEECH_VERB.search(
+                body[p.mention.end:first_trigger]))]
         eligible.sort(key=lambda p: (-_place_rank(p), abs(p.mention.start - first_trigger)))
         analysed.append(_Analysed(s, st, sa, eligible))
 
@@ -418,6 +435,20 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
     return events
 
 
+def _participants(found: list[ActorMention], body: str) -> list[ActorMention]:
+    """Drop actor mentions that only cite a source ("enligt polisen", "a Taliban spokesman said")
+    and generic nouns that merely continue a named actor ("Houthi security forces")."""
+    out: list[ActorMention] = []
+    for m in found:
+        before = re.split(r"[.!?\n]", body[max(0, m.start - 25):m.start])[-1]
+        if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(body[m.end:m.end + 20]):
+            continue
+        if m.actor.generic and out and not out[-1].actor.generic and m.start - out[-1].end <= 2:
+            continue
+        out.append(m)
+    return out
+
+
 def _main_place(analysed: list[_Analysed]) -> Place | None:
     """The most often named place where events could happen: a last resort for placeless reports."""
     counts: dict[str, tuple[int, Place]] = {}
@@ -445,14 +476,14 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
         target: _Incident | None = None
         if place is not None:
             for inc in reversed(incidents):
-                if inc.place is not None and _km(inc.place, place) <= 5.0 and _compatible(inc.families, families):
+                if inc.place is not None and _km(inc.place, place) <= 5.0 and _compatible(inc.anchor, families):
                     target = inc
                     break
             if target is None and incidents:
                 prev = incidents[-1]
                 prev_last = prev.last
                 close = s.index - prev_last.index <= 2 and s.paragraph - prev_last.paragraph <= 1
-                if close and _compatible(prev.families, families) and (
+                if close and _compatible(prev.anchor, families) and (
                         prev.place is None or (
                             _place_rank(prev.place) < _place_rank(place) and prev.place.candidate is not None
                             and place.candidate is not None
@@ -463,11 +494,14 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
                 target.place_precision = _geo_precision(place, body)
         else:
             prev = owner.get(last_trigger_sentence) if last_trigger_sentence is not None else None
-            if prev is not None and s.paragraph - prev.last.paragraph <= 1 and _compatible(prev.families, families):
+            if prev is not None and s.paragraph - prev.last.paragraph <= 1 and _compatible(prev.anchor, families):
                 target = prev
             else:
+                # "i räden", "the attack": a generic word refers back to the latest incident of its kind.
+                generic_ref = families <= {"attack", "raid", "kill", "storm", "shoot"}
                 for inc in reversed(incidents):
-                    if inc.families & families and _compatible(inc.families, families):
+                    shares = inc.families & families or (generic_ref and "violence" in _groups(inc.anchor))
+                    if shares and _compatible(inc.anchor, families):
                         target = inc
                         break
         if target is None:
@@ -476,6 +510,8 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
                 target.place = place
                 target.place_precision = _geo_precision(place, body)
             incidents.append(target)
+        if not target.sentences:
+            target.anchor = set(families)
         target.sentences.append(s)
         target.families |= families
         target.roles.extend(_roles_in_sentence(an, body))
@@ -514,7 +550,7 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
     country = country_name(iso)
     body = article.body
 
-    roles = inc.roles
+    roles = sorted(inc.roles, key=lambda r: (r.sentence, r.mention.start))
     specific_state = any(r.mention.actor.inter in (INTER_STATE, INTER_EXTERNAL) and not r.mention.actor.generic
                          for r in roles)
     # "soldaterna" after "amerikanska helikoptrar": generic soldiers are the state forces already named.
@@ -578,7 +614,7 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
     else:
         fatalities = deaths
     geo_precision = inc.place_precision
-    location = cand.name if cand else place.mention.text
+    location = _location_name(place)
     event = Event(
         event_date=when,
         time_precision=precision,
@@ -610,6 +646,18 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
         actors=all_actors,
     )
     return event, (when, precision)
+
+
+_GENITIVE_TAIL = re.compile(r"(?::s|'s|’s)$")
+
+
+def _location_name(place: Place) -> str:
+    """The town as the article spells it ("Afrin", "Bagdad"), which is what a reader searches for;
+    countries and provinces by their gazetteer (English) name, like the country column."""
+    cand = place.candidate
+    if cand is not None and cand.feature in _COARSE_FEATURES:
+        return cand.name
+    return _GENITIVE_TAIL.sub("", place.mention.text)
 
 
 def _inter(actor: tuple[str, int | None, str], event_iso: str) -> int | None:

@@ -59,6 +59,7 @@ class Hit(Generic[T]):
     start: int
     end: int  # end of the whole word (inflection included)
     payload: T
+    exact: bool = True  # False when a genitive tail or an inflection was added to the pattern
 
 
 class WordMatcher(Generic[T]):
@@ -119,6 +120,7 @@ class WordMatcher(Generic[T]):
                     continue
                 if pat.case_sensitive and text[start:end] != pat.literal:
                     continue
+                literal_end = end
                 if end < n and _is_word_char(text[end]):
                     if pat.prefix:
                         while end < n and _is_word_char(text[end]):
@@ -139,9 +141,10 @@ class WordMatcher(Generic[T]):
                 if pat.infix:
                     while end < n and _is_word_char(text[end]):
                         end += 1
-                hits.append(Hit(start, end, pat.payload))
-        # Leftmost-longest, no overlaps: "Islamic State Sahel" beats "Islamic State".
-        hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
+                hits.append(Hit(start, end, pat.payload, end == literal_end))
+        # Leftmost-longest, no overlaps: "Islamic State Sahel" beats "Islamic State"; for the same
+        # span a pattern written out in full beats one stretched by a tail ("dödades" over "dödade"+s).
+        hits.sort(key=lambda h: (h.start, -(h.end - h.start), not h.exact))
         out: list[Hit[T]] = []
         last_end = -1
         for h in hits:

@@ -175,6 +175,9 @@ def classify(families: set[str], who: Involved) -> tuple[str, str] | None:
         if families & ({"intervention", "arrest"} | VIOLENT_FAMILIES):
             return PROTESTS, "Protest with intervention"
         return PROTESTS, "Peaceful protest"
+    if "clash" in families and who.target_armed and not families & {"chemical", "suicide"}:
+        # Two armed sides fighting is a battle even when artillery or drones are part of it.
+        return BATTLES, "Armed clash"
     for family, event_type, sub in _FIXED:
         if family in families:
             if family == "explode" and families & (VIOLENT_FAMILIES | TERRITORY_FAMILIES) and who.target_armed:
