@@ -1,0 +1,355 @@
+"""Store: idempotent saves, corrections that stick, audit, place review, cache, errors, concurrency.
+
+Runs against SQLite always and against PostgreSQL when CONFLICTMAP_TEST_PG_URL is set
+(.ci/postgres.sh prints such a URL).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from conflictmap import store as store_mod
+from conflictmap.errors import StoreError
+from conflictmap.models import Article, Candidate, Event, Extraction, Mention, Place
+from conflictmap.store import EventValidationError, NotFoundError, Store
+
+PG_URL = os.environ.get("CONFLICTMAP_TEST_PG_URL", "")
+
+
+class Clock:
+    """An injected clock: every call is one minute after the previous one."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+def fresh_pg(url: str) -> None:
+    engine = sa.create_engine(url)
+    store_mod.metadata.drop_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    if not PG_URL:
+        pytest.skip("CONFLICTMAP_TEST_PG_URL not set (run .ci/postgres.sh)")
+    fresh_pg(PG_URL)
+    return PG_URL
+
+
+@pytest.fixture
+def store(db_url: str):
+    s = Store(db_url, clock=Clock())
+    yield s
+    s.close()
+
+
+ATME = Candidate("gn:1", "Atme", 36.32, 36.66, "SY", "village", "Idlib", 0, "supplement")
+AFRIN = Candidate("gn:2", "Afrin", 36.51, 36.87, "SY", "city", "Aleppo", 36562)
+BODY = "US forces raided a house in Atme. A helicopter came down near Qah. In Qah, people fled."
+
+
+def make_extraction(title: str = "Raid in Atme", body: str = BODY, *, fatalities: int | None = 13,
+                    qah: Candidate | None = None) -> Extraction:
+    article = Article(title=title, body=body, date=date(2022, 2, 3), language="en",
+                      source="Sveriges Radio", url="https://sverigesradio.se/x")
+    atme = Place(Mention("Atme", body.index("Atme"), body.index("Atme") + 4, (ATME,)), ATME,
+                 confidence=0.9)
+    q1 = body.index("Qah")
+    q2 = body.index("Qah", q1 + 1)
+    qah1 = Place(Mention("Qah", q1, q1 + 3), qah, alternatives=(AFRIN,))
+    qah2 = Place(Mention("Qah", q2, q2 + 3), qah, alternatives=(AFRIN,))
+    raid = Event(date(2022, 2, 3), 1, "Battles", "Armed clash", "Military Forces of the United States",
+                 "Atme", ATME.lat, ATME.lon, 1, "US forces raided a house in Atme.",
+                 country="Syria", iso="SY", admin1="Idlib", fatalities=fatalities,
+                 article_id=article.id, evidence_start=0, evidence_end=33, confidence=0.8,
+                 actors=["Military Forces of the United States", "Islamic State"],
+                 actor2="Islamic State", source="Sveriges Radio")
+    crash = Event(date(2022, 2, 3), 1, "Strategic developments", "Other",
+                  "Military Forces of the United States", "Qah", None, None, 2,
+                  "A helicopter came down near Qah.", article_id=article.id, evidence_start=34,
+                  evidence_end=66, confidence=0.4, actors=["Military Forces of the United States"])
+    return Extraction(article, (atme, qah1, qah2), (raid, crash))
+
+
+# --------------------------------------------------------------------------------- saving
+def test_saving_the_same_article_twice_adds_nothing(store: Store) -> None:
+    first = store.save_extraction(make_extraction())
+    version = store.data_version()
+    again = store.save_extraction(make_extraction())
+    assert first.article_added and first.events_added == 2 and first.places_added == 3
+    assert (again.article_added, again.places_added, again.events_added, again.events_updated) == (
+        False, 0, 0, 0)
+    assert store.counts() == {"articles": 1, "events": 2, "places": 3, "unresolved": 2}
+    assert store.data_version() == version, "a no-op save must not invalidate the UI's cache"
+
+
+def test_rerun_updates_machine_events_but_never_a_persons_correction(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    raid_id = ext.events[0].event_id
+    crash_id = ext.events[1].event_id
+    store.update_event(raid_id, {"fatalities": 2}, user="anna")
+    rerun = make_extraction(fatalities=40)  # a later pipeline says 40 dead
+    rerun.events[1].notes = "better notes"
+    result = store.save_extraction(rerun)
+    assert result.events_kept == 1 and result.events_updated == 1
+    assert store.get_event(raid_id).fatalities == 2
+    assert store.get_event(raid_id).review_status == "corrected"
+    assert store.get_event(crash_id).notes == "better notes"
+
+
+def test_deleted_event_stays_deleted_after_a_rerun(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    store.delete_event(ext.events[1].event_id, user="anna")
+    store.save_extraction(make_extraction())
+    frame = store.events_frame()
+    assert list(frame["event_id"]) == [ext.events[0].event_id]
+    assert store.counts()["events"] == 1
+    assert store.audit_frame(ext.events[1].event_id)["action"].tolist() == ["delete"]
+
+
+def test_get_article_returns_places_with_offsets_and_alternatives(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    stored = store.get_article(ext.article.id)
+    assert stored.article == ext.article
+    for place in stored.places:
+        assert stored.article.body[place.mention.start:place.mention.end] == place.mention.text
+    assert stored.places[0].candidate == ATME
+    assert stored.places[1].candidate is None and stored.places[1].alternatives == (AFRIN,)
+    assert {e.event_id for e in stored.events} == {e.event_id for e in ext.events}
+    assert store.has_article(ext.article.id) and not store.has_article("nope")
+    with pytest.raises(NotFoundError, match="no stored article"):
+        store.get_article("nope")
+
+
+# --------------------------------------------------------------------------------- frames
+def test_events_frame_has_the_event_columns_and_types(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    undated = Extraction(Article("Undated", "Clash in Atme."),
+                         (), (Event(None, 1, "Battles", "Armed clash", "A", "Atme", 1.0, 2.0, 1,
+                                    "Clash in Atme."),))
+    store.save_extraction(undated)
+    frame = store.events_frame()
+    assert list(frame.columns) == [*store_mod.EVENT_FIELDS, "article_title"]
+    assert len(frame) == 3
+    assert pd.api.types.is_datetime64_any_dtype(frame["event_date"])
+    by_id = frame.set_index("event_id")
+    raid = by_id.loc[ext.events[0].event_id]
+    assert raid["event_date"] == pd.Timestamp("2022-02-03")
+    assert raid["actors"] == "Military Forces of the United States; Islamic State"
+    assert raid["article_title"] == "Raid in Atme"
+    assert raid["fatalities"] == 13
+    crash = by_id.loc[ext.events[1].event_id]
+    assert pd.isna(crash["lat"]) and pd.isna(crash["fatalities"])
+    assert frame["event_date"].isna().sum() == 1
+
+
+def test_empty_store_gives_empty_frames_with_columns(store: Store) -> None:
+    assert store.events_frame().empty
+    assert list(store.events_frame().columns) == [*store_mod.EVENT_FIELDS, "article_title"]
+    assert store.articles_frame().empty and store.unresolved_places_frame().empty
+    assert store.counts() == {"articles": 0, "events": 0, "places": 0, "unresolved": 0}
+
+
+def test_articles_frame_counts_events_and_unresolved_places(store: Store) -> None:
+    store.save_extraction(make_extraction())
+    row = store.articles_frame().iloc[0]
+    assert (row["title"], row["events"], row["places"], row["unresolved"]) == ("Raid in Atme", 2, 3, 2)
+    assert row["country_hint"] == "SY"
+
+
+# --------------------------------------------------------------------------------- corrections
+def test_update_event_records_who_when_before_after(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    eid = ext.events[0].event_id
+    before = store.data_version()
+    event = store.update_event(eid, {"fatalities": 3, "event_date": "2022-02-02",
+                                     "actor1": "US Special Forces"}, user="anna")
+    assert event.fatalities == 3 and event.event_date == date(2022, 2, 2)
+    assert event.review_status == "corrected"
+    assert event.actors[0] == "US Special Forces" and "Islamic State" in event.actors
+    assert store.data_version() != before
+    audit = store.audit_frame(eid)
+    assert set(audit["field"]) == {"fatalities", "event_date", "actor1", "actors"}
+    row = audit.set_index("field").loc["fatalities"]
+    assert (row["user"], row["before"], row["after"]) == ("anna", "13", "3")
+    assert row["at"].startswith("2024-05-01T12:")
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"lat": 200}, "outside -90..90"),
+    ({"lon": -181}, "outside -180..180"),
+    ({"fatalities": -1}, "0 or more"),
+    ({"fatalities": "many"}, "0 or more"),
+    ({"event_date": "2022-13-45"}, "not a date"),
+    ({"event_type": "Alien invasion"}, "unknown event type"),
+    ({"sub_event_type": "Peaceful protest"}, "not a sub-event type of 'Battles'"),
+    ({"event_type": "Protests"}, "not a sub-event type of 'Protests'"),
+    ({"time_precision": 7}, "1, 2 or 3"),
+    ({"actor1": ""}, "cannot be empty"),
+    ({"event_id": "x"}, "cannot change event_id"),
+    ({"source_url": "javascript:alert(1)"}, "http"),
+])
+def test_update_event_refuses_impossible_values(store: Store, changes, message) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    eid = ext.events[0].event_id
+    with pytest.raises(EventValidationError, match=message):
+        store.update_event(eid, changes, user="anna")
+    assert store.get_event(eid).review_status == "machine"
+    assert store.audit_frame(eid).empty
+
+
+def test_type_and_sub_type_change_together_and_protestors_spelling(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    eid = ext.events[0].event_id
+    event = store.update_event(eid, {"event_type": "Protests",
+                                     "sub_event_type": "Excessive force against protestors"}, "anna")
+    assert event.sub_event_type == "Excessive force against protesters"
+
+
+def test_mark_reviewed_and_unknown_ids(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    eid = ext.events[1].event_id
+    assert store.mark_reviewed(eid, "bo").review_status == "reviewed"
+    assert store.audit_frame(eid)[["user", "action"]].values.tolist() == [["bo", "reviewed"]]
+    with pytest.raises(NotFoundError):
+        store.update_event("cm-missing", {"fatalities": 1}, "bo")
+    with pytest.raises(NotFoundError):
+        store.delete_event("cm-missing", "bo")
+
+
+# --------------------------------------------------------------------------------- places
+def test_place_correction_applies_to_every_mention_and_moves_the_events(store: Store) -> None:
+    ext = make_extraction()
+    store.save_extraction(ext)
+    queue = store.unresolved_places_frame()
+    assert queue["name"].tolist() == ["Qah", "Qah"]
+    assert queue["country_hint"].tolist() == ["SY", "SY"]
+    assert queue["candidates"].iloc[0] == (AFRIN,)
+    qah = Candidate("gn:3", "Qah", 36.25, 36.72, "SY", "village", "Idlib")
+    updated = store.save_place_correction("qah", "SY", qah, user="anna")
+    assert updated == 2
+    assert store.unresolved_places_frame().empty
+    crash = store.get_event(ext.events[1].event_id)
+    assert (crash.lat, crash.lon, crash.iso, crash.country, crash.review_status) == (
+        36.25, 36.72, "SY", "Syria", "corrected")
+    assert set(store.audit_frame(crash.event_id)["action"]) == {"place"}
+    assert store.place_corrections() == {("qah", "SY"): qah}
+    assert store.place_correction("QAH", "sy") == qah
+    assert store.place_correction("Qah", "IQ") is None
+
+
+def test_place_correction_is_remembered_for_future_articles(store: Store) -> None:
+    qah = Candidate("gn:3", "Qah", 36.25, 36.72, "SY", "village", "Idlib")
+    store.save_extraction(make_extraction())
+    store.save_place_correction("Qah", "SY", qah, user="anna")
+    later = make_extraction(title="Another report",
+                            body="US forces raided a house in Atme. A helicopter came down near Qah. "
+                                 "In Qah, people fled again.")
+    store.save_extraction(later)
+    assert store.counts()["unresolved"] == 0
+    assert store.get_event(later.events[1].event_id).lat == 36.25
+
+
+def test_place_correction_rejects_impossible_coordinates(store: Store) -> None:
+    with pytest.raises(EventValidationError, match="outside"):
+        store.save_place_correction("Qah", "SY", Candidate("x", "Qah", 200, 0, "SY", "village"), "anna")
+
+
+# --------------------------------------------------------------------------------- cache
+def test_geocode_cache_answers_across_store_instances(db_url: str) -> None:
+    from conflictmap.geocode.base import GeocodeCache
+
+    cache = Store(db_url).geocode_cache()
+    assert isinstance(cache, GeocodeCache)
+    assert cache.get("nominatim|Atme|SY") is None
+    cache.put("nominatim|Atme|SY", [ATME, AFRIN])
+    cache.put("nominatim|Nowhere|", [])
+    again = Store(db_url).geocode_cache()
+    assert again.get("nominatim|Atme|SY") == [ATME, AFRIN]
+    assert again.get("nominatim|Nowhere|") == []
+
+
+# --------------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("url, message", [
+    ("not a url", "is not a database URL"),
+    ("nosuchdb://x/y", "unknown database kind"),
+    ("mysql+nosuchdriver://u@h/db", "unknown database kind"),
+    ("postgresql+psycopg://user:s3cret@127.0.0.1:1/db", "cannot open database"),
+])
+def test_bad_database_urls_give_one_line_errors(url: str, message: str) -> None:
+    with pytest.raises(StoreError, match=message) as info:
+        Store(url)
+    text = str(info.value)
+    assert "\n" not in text and "s3cret" not in text and "Traceback" not in text
+
+
+def test_sqlite_in_an_unwritable_place_is_a_store_error(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="cannot"):
+        Store(f"sqlite:///{blocker / 'sub' / 'db.sqlite'}")
+
+
+def test_default_url_comes_from_the_setting(tmp_path, monkeypatch) -> None:
+    target = tmp_path / "data" / "cm.sqlite"
+    monkeypatch.setenv("CONFLICTMAP_DB_URL", f"sqlite:///{target}")
+    Store().save_extraction(make_extraction())
+    assert target.exists()
+
+
+# --------------------------------------------------------------------------------- concurrency
+def test_a_writer_and_readers_on_separate_connections_never_see_locked(db_url: str) -> None:
+    """A CLI ingest (its own Store) writes while app sessions (threads) read: no errors."""
+    Store(db_url).save_extraction(make_extraction())
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        ingest = Store(db_url)
+        try:
+            for i in range(30):
+                ingest.save_extraction(make_extraction(title=f"Report {i}", body=f"{i}: {BODY}"))
+        except BaseException as err:  # noqa: BLE001 - collected for the assertion below
+            errors.append(err)
+        finally:
+            done.set()
+
+    app = Store(db_url)
+
+    def reader() -> None:
+        try:
+            while not done.is_set():
+                frame = app.events_frame()
+                assert len(frame) % 2 == 0, "a reader saw half an article's events"
+                app.counts()
+        except BaseException as err:  # noqa: BLE001
+            errors.append(err)
+
+    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert app.counts()["articles"] == 31
