@@ -40,8 +40,8 @@ _MILITARY_NOUNS = (
     "border", "gunboat", "unit", "battalion", "brigade", "paratroop", "bomber", "fighter",
 )
 _LOCATIVE_BEFORE = re.compile(
-    r"(?:\b(?:i|in|från|from|till|to|into|inom|across|throughout|within|ur|out of|över|over)\s+)$",
-    re.IGNORECASE)
+    r"\b(?:i|in|från|from|till|to|into|inom|across|throughout|within|ur|out of|över|over)\s+"
+    r"(?:[^\W\d_]+(?:,\s+|\s+(?:och|and|eller|or)\s+))?$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
 
 
@@ -119,7 +119,7 @@ class ActorLexicon:
             info = hit.payload
             if info.needs_military_noun and not _military_noun_follows(low, hit.end):
                 continue
-            if info.country_name and _LOCATIVE_BEFORE.search(low[max(0, hit.start - 12):hit.start]):
+            if info.country_name and _LOCATIVE_BEFORE.search(low[max(0, hit.start - 30):hit.start]):
                 continue  # "i Syrien", "in Ukraine": a location, not an actor
             found.append(ActorMention(info.actor, hit.start, hit.end, text[hit.start:hit.end],
                                       info.country_name))

@@ -144,13 +144,19 @@ def _geo_precision(place: Place, body: str) -> int:
     return max(near, place.precision or GEO_PRECISION_EXACT)
 
 
-def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]]) -> bool:
+_TAKEN_FROM_FAMILIES = frozenset({"abduct", "arrest", "loot"})
+
+
+def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]],
+                    triggers: Sequence[TriggerMention] = ()) -> bool:
     """False for places named only as origin, route or destination ("från en bas i Irak"),
     as a genitive owner of a country ("USA:s president"), or inside an actor's name."""
     start, end = place.mention.start, place.mention.end
     before = body[max(0, start - 50):start]
     clause_before = re.split(r"[.,;:!?()]", before)[-1]
-    if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before):
+    taken_from = any(t.trigger.family in _TAKEN_FROM_FAMILIES and t.end <= start and start - t.end < 80
+                     for t in triggers)  # "abducted 30 pupils from a school in Gao": Gao is where
+    if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before) and not taken_from:
         return False
     if _FLED_TO_BEFORE.search(clause_before):
         return False
@@ -394,7 +400,7 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             if sorted_places[pi].mention.start >= s.start:
                 sp.append(sorted_places[pi])
             pi += 1
-        eligible = [p for p in sp if _is_event_place(p, body, actor_spans)]
+        eligible = [p for p in sp if _is_event_place(p, body, actor_spans, st)]
         first_trigger = st[0].start if st else s.start
         if st:
             # "Juntan i Ouagadougou uppgav att ... anfallet": the speaker's place, not the event's.
