@@ -369,6 +369,21 @@ def test_two_incidents_in_two_towns_are_two_events() -> None:
     assert belgorod.actor1 == "Military Forces of Ukraine" and belgorod.event_date == date(2024, 5, 20)
 
 
+def test_one_strike_on_two_towns_is_one_event_per_town_with_the_toll_counted_once() -> None:
+    events = code("Israeli airstrikes hit Gaza and Khan Yunis on Monday, killing 12 people.".replace(
+        "Khan Yunis", "Kharkiv"))  # any two resolved towns will do
+    assert sorted(e.location for e in events) == ["Gaza", "Kharkiv"]
+    assert sorted((e.fatalities or 0) for e in events) == [0, 12]
+    assert len({e.event_id for e in events}) == 2
+
+
+def test_passive_voice_puts_the_attacker_first() -> None:
+    [event] = code("Three Russian soldiers were killed by Ukrainian drones in Belgorod on Monday.")
+    assert (event.actor1, event.actor2) == ("Military Forces of Ukraine", "Military Forces of Russia")
+    [event] = code("Minst tre ryska soldater dödades av ukrainska drönare i Belgorod i måndags.")
+    assert (event.actor1, event.actor2) == ("Military Forces of Ukraine", "Military Forces of Russia")
+
+
 def test_an_article_without_triggers_has_no_events() -> None:
     assert code("The mayor of Kharkiv opened a new school on Monday.") == []
     assert code("") == []

@@ -21,6 +21,7 @@ from conflictmap.events.actors import (
     INTER_EXTERNAL,
     INTER_PROTESTERS,
     INTER_STATE,
+    ActorLexicon,
     ActorMention,
     load_actor_lexicon,
 )
@@ -36,6 +37,7 @@ from conflictmap.events.triggers import (
     VAC,
     VIOLENT_FAMILIES,
     Involved,
+    TriggerLexicon,
     TriggerMention,
     classify,
     disorder_type,
@@ -179,6 +181,7 @@ def _place_rank(place: Place) -> int:
 
 _CLAUSE_MARK = re.compile(r"\b(?:att|som|that|which|who|whom|where|där|när|when|after|efter|innan|before|"
                           r"medan|while|but|men)\b|[;:]", re.IGNORECASE)
+_EN_PASSIVE_AUX = re.compile(r"\b(?:was|were|been|being|be|is|are|got|get)\s+(?:[a-z]+ly\s+)?$", re.IGNORECASE)
 _AGENT_AFTER_MARK = re.compile(r"\b(?:by|av|från|from|of)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
 _TARGET_BEFORE_MARK = re.compile(r"\b(?:mot|against|on|targeting|at|på)\s+(?:\S+\s+){0,4}$", re.IGNORECASE)
 _LEADER_OF = re.compile(r"(?:ledare för|ledaren för|leader of|chief of|commander of|befälhavare för)\s+$|"
@@ -236,6 +239,8 @@ class _Incident:
     place: Place | None = None
     place_precision: int = GEO_PRECISION_EXACT
     roles: list[_Role] = field(default_factory=list)
+    # "strikes hit Gaza and Khan Yunis": ACLED codes one event per town; these are the others.
+    also_at: list[Place] = field(default_factory=list)
 
     @property
     def last(self) -> Sentence:
@@ -285,6 +290,8 @@ def _roles_in_sentence(an: _Analysed, body: str) -> list[_Role]:
             return actors[i].actor.inter in ARMED_INTERS or actors[i].actor.inter == INTER_PROTESTERS
 
         voice = trig.trigger.voice
+        if voice == "act" and _EN_PASSIVE_AUX.search(body[max(0, trig.start - 20):trig.start]):
+            voice = "pass"  # "were killed by", "was abducted": English passive with an auxiliary
         agent: int | None = None
         patient: int | None = None
         if trig.trigger.family == "clash":
@@ -331,7 +338,7 @@ def _roles_in_sentence(an: _Analysed, body: str) -> list[_Role]:
 
 
 @lru_cache(maxsize=1)
-def _lexicons() -> tuple[object, object]:
+def _lexicons() -> tuple[ActorLexicon, TriggerLexicon]:
     return load_actor_lexicon(), load_trigger_lexicon()
 
 
@@ -366,11 +373,7 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
     places: the article's place mentions (resolved or not) with offsets into `article.body`.
     Pure: the same article and places always give the same events (and event ids).
     """
-    from conflictmap.events.actors import ActorLexicon
-    from conflictmap.events.triggers import TriggerLexicon
-
     actor_lex, trigger_lex = _lexicons()
-    assert isinstance(actor_lex, ActorLexicon) and isinstance(trigger_lex, TriggerLexicon)
     body = article.body
     if not body.strip():
         return []
@@ -436,8 +439,15 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
     narrative: tuple[date | None, int] | None = None
     for inc in located:
         event, narrative = _code_incident(inc, article, analysed, narrative)
-        if event is not None:
-            events.append(event)
+        if event is None:
+            continue
+        events.append(event)
+        for other in inc.also_at:
+            twin = _Incident(inc.sentences, inc.families, inc.anchor, other, _geo_precision(other, body), inc.roles)
+            # The toll is reported for all towns together: it is counted once, on the first event.
+            copy, _ = _code_incident(twin, article, analysed, narrative, with_toll=False)
+            if copy is not None:
+                events.append(copy)
     return events
 
 
@@ -499,9 +509,10 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
                 target.place = place
                 target.place_precision = _geo_precision(place, body)
         else:
-            prev = owner.get(last_trigger_sentence) if last_trigger_sentence is not None else None
-            if prev is not None and s.paragraph - prev.last.paragraph <= 1 and _compatible(prev.anchor, families):
-                target = prev
+            previous = owner.get(last_trigger_sentence) if last_trigger_sentence is not None else None
+            if previous is not None and s.paragraph - previous.last.paragraph <= 1 \
+                    and _compatible(previous.anchor, families):
+                target = previous
             else:
                 # "i räden", "the attack": a generic word refers back to the latest incident of its kind.
                 generic_ref = families <= {"attack", "raid", "kill", "storm", "shoot"}
@@ -515,6 +526,7 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
             if place is not None:
                 target.place = place
                 target.place_precision = _geo_precision(place, body)
+                target.also_at = _coordinated_places(an.places, body)
             incidents.append(target)
         if not target.sentences:
             target.anchor = set(families)
@@ -526,6 +538,30 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
     for inc in incidents:
         inc.sentences.sort(key=lambda x: x.index)
     return incidents
+
+
+_COORDINATION = re.compile(r"^\s*(?:,|,?\s*(?:och|and|samt|as well as|eller|or))\s*$", re.IGNORECASE)
+
+
+def _coordinated_places(places: list[Place], body: str) -> list[Place]:
+    """Places listed together with the best one ("Gaza och Khan Yunis", "Gao, Mopti and Ségou")."""
+    if len(places) < 2 or places[0].candidate is None:
+        return []
+    rank = _place_rank(places[0])
+    same = sorted((p for p in places if _place_rank(p) == rank), key=lambda p: p.mention.start)
+    chain: list[Place] = []
+    for a, b in zip(same, same[1:], strict=False):
+        if _COORDINATION.match(body[a.mention.end:b.mention.start]):
+            chain.extend(x for x in (a, b) if x not in chain)
+        elif chain:
+            break
+    seen = {places[0].candidate.place_id}
+    out = []
+    for p in chain:
+        if p.candidate is not None and p.candidate.place_id not in seen:
+            seen.add(p.candidate.place_id)
+            out.append(p)
+    return out
 
 
 def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | None, int] | None
@@ -548,7 +584,8 @@ def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | Non
 
 
 def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
-                   narrative: tuple[date | None, int] | None) -> tuple[Event | None, tuple[date | None, int] | None]:
+                   narrative: tuple[date | None, int] | None, *, with_toll: bool = True
+                   ) -> tuple[Event | None, tuple[date | None, int] | None]:
     place = inc.place
     assert place is not None
     cand = place.candidate
@@ -581,7 +618,7 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
         agent = next((r for r in others if r.mention.actor.inter in ARMED_INTERS), None)
 
     text = " ".join(s.text for s in inc.sentences)
-    deaths = _incident_deaths(inc)
+    deaths = _incident_deaths(inc) if with_toll else None
     civilians = any(r.mention.actor.inter == INTER_CIVILIANS for r in roles if r.role != "agent")
     protesters = any(r.mention.actor.inter == INTER_PROTESTERS for r in roles) or "protest" in inc.families
     target_armed = armed_patient is not None or bool(

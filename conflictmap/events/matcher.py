@@ -116,21 +116,21 @@ class WordMatcher(Generic[T]):
                 end = last + 1
                 if start < 0:
                     continue
-                if not pat.infix and start > 0 and _is_word_char(text[start - 1]):
+                if not pat.infix and start > 0 and text[start - 1].isalnum():
                     continue
                 if pat.case_sensitive and text[start:end] != pat.literal:
                     continue
                 literal_end = end
-                if end < n and _is_word_char(text[end]):
+                if end < n and text[end].isalnum():
                     if pat.prefix:
-                        while end < n and _is_word_char(text[end]):
+                        while end < n and text[end].isalnum():
                             end += 1
                     else:
                         tail_ok = False
                         for tail in _GENITIVE_TAILS:
                             if low.startswith(tail, end):
                                 after = end + len(tail)
-                                if after >= n or not _is_word_char(text[after]):
+                                if after >= n or not text[after].isalnum():
                                     end = after
                                     tail_ok = True
                                     break
@@ -139,7 +139,7 @@ class WordMatcher(Generic[T]):
                 elif end < n and text[end] == ":" and low.startswith(":s", end):
                     end += 2  # "USA:s", "IS:s": Swedish genitive after an acronym
                 if pat.infix:
-                    while end < n and _is_word_char(text[end]):
+                    while end < n and text[end].isalnum():
                         end += 1
                 hits.append(Hit(start, end, pat.payload, end == literal_end))
         # Leftmost-longest, no overlaps: "Islamic State Sahel" beats "Islamic State"; for the same
