@@ -231,8 +231,10 @@ BAD_ACLED: tuple[BadDataset, ...] = (
     BadDataset("utf-16-excel", "utf16.csv", lambda: acled_csv(*_VALID_ACLED).decode().encode("utf-16"), None,
                whole_file=True),
     BadDataset("field-over-csv-limit", "hugefield.csv", _acled(acled_row("SYR900003", notes="x" * 300_000)), ""),
+    # An unclosed quote swallows the rest of the file: refusing it whole, naming the row, is right.
     BadDataset("unbalanced-quote", "quote.csv",
-               lambda: acled_csv(_VALID_ACLED[0], _VALID_ACLED[1], 'SYR900003,2022-02-03,"unclosed'), ""),
+               lambda: acled_csv(_VALID_ACLED[0], _VALID_ACLED[1], 'SYR900003,2022-02-03,"unclosed'), "row",
+               whole_file=True, valid_ids=()),
     BadDataset("duplicate-ids", "dupes.csv", _acled(acled_row("SYR900001", fatalities="14")), None),
 )
 

