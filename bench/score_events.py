@@ -52,10 +52,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--only", default="", help="substring of the case names to score")
+    parser.add_argument("--dir", type=Path, default=GOLDEN,
+                        help="folder of <case>.txt + <case>.json (default tests/golden; "
+                             "bench/events-heldout holds articles never used for tuning)")
     args = parser.parse_args()
     from conflictmap.pipeline import extract_article
 
-    cases = sorted(p for p in GOLDEN.glob("*.txt") if p.with_suffix(".json").exists() and args.only in p.stem)
+    cases = sorted(p for p in args.dir.glob("*.txt") if p.with_suffix(".json").exists() and args.only in p.stem)
     totals = {"gold": 0, "found": 0, "located_any_type": 0}
     compared: dict[str, list[int]] = {k: [0, 0] for k in
                                       ("sub_event_type", "actor1", "fatalities", "geo_precision", "time_precision")}
@@ -63,6 +66,7 @@ def main() -> int:
     predicted = 0
     coding_seconds = 0.0
     misses: list[str] = []
+    unmatched: list[str] = []
     for case in cases:
         gold = json.loads(case.with_suffix(".json").read_text(encoding="utf-8"))
         if not gold.get("events"):
@@ -76,6 +80,10 @@ def main() -> int:
         coding_seconds += time.perf_counter() - start
         events = list(extraction.events)
         predicted += len(events)
+        for e in events:
+            if not any(matches(e, want, same_type=False) for want in gold["events"]):
+                unmatched.append(f"{case.stem}: extra {e.event_type}/{e.sub_event_type} at {e.location} "
+                                 f"{e.event_date} ({e.evidence[:70]!r})")
         for want in gold["events"]:
             totals["gold"] += 1
             found = [e for e in events if matches(e, want)]
@@ -111,9 +119,10 @@ def main() -> int:
     for key, (ok, n) in compared.items():
         print(f"{key} accuracy over matched events: {ok}/{n} = {ok / max(1, n):.2f}")
     print(f"events at places where nothing happened: {false_places}")
+    print(f"predicted events matching no gold event (gold lists only the main incidents): {len(unmatched)}")
     print(f"event coding time: {1000 * coding_seconds / max(1, n_articles):.2f} ms per article")
     if args.verbose:
-        for line in misses:
+        for line in misses + unmatched:
             print("  -", line)
     return 0
 

@@ -100,6 +100,11 @@ class ActorLexicon:
                     patterns.append((alias, _AliasInfo(actor, needs_noun, country)))
         self._matcher: WordMatcher[_AliasInfo] = WordMatcher(patterns)
         self._by_name = {a.name: a for a in self._actors}
+        # Nationality adjectives ("Ukrainian", "syriska"): a geoparser may read them as the country.
+        adjectives = [a.lstrip("+").lower() for _, aliases in actors for a in aliases
+                      if a.startswith("+") and len(a.strip("+*")) > 3]
+        self._demonyms = frozenset(a for a in adjectives if not a.endswith("*"))
+        self._demonym_stems = tuple(a.rstrip("*") for a in adjectives if a.endswith("*"))
 
     def __len__(self) -> int:
         return len(self._actors)
@@ -107,6 +112,11 @@ class ActorLexicon:
     def names(self) -> list[str]:
         """Canonical names, sorted (generic ones keep their "{country}" placeholder)."""
         return sorted(self._by_name)
+
+    def is_demonym(self, word: str) -> bool:
+        """True for a nationality adjective in any inflection ("Ukrainian", "amerikanska")."""
+        low = word.lower()
+        return low in self._demonyms or low.startswith(self._demonym_stems)
 
     def get(self, name: str) -> Actor | None:
         return self._by_name.get(name)

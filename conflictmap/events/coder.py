@@ -381,8 +381,9 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
     sentences = split_sentences(body)
     folded = word_folded(low)
     triggers = trigger_lex.find(body, low, folded)
-    actors = _participants(actor_lex.find(body, low, folded), body)
-    actor_spans = [(a.start, a.end) for a in actors]
+    named = actor_lex.find(body, low, folded)
+    actor_spans = [(a.start, a.end) for a in named]
+    actors = _participants(named, body)
     sorted_places = sorted(places, key=lambda p: p.mention.start)
 
     analysed: list[_Analysed] = []
@@ -403,7 +404,8 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             if sorted_places[pi].mention.start >= s.start:
                 sp.append(sorted_places[pi])
             pi += 1
-        eligible = [p for p in sp if _is_event_place(p, body, actor_spans, st)]
+        eligible = [p for p in sp if _is_event_place(p, body, actor_spans, st)
+                    and not actor_lex.is_demonym(p.mention.text)]
         first_trigger = st[0].start if st else s.start
         if st:
             # "Juntan i Ouagadougou uppgav att ... anfallet": the speaker's place, not the event's.
