@@ -117,13 +117,13 @@ def _sniff(path: Path, kind: str, required: tuple[str, ...]) -> _CsvFile:
     except OSError as err:
         raise DatasetError(f"{name}: cannot read ({err.strerror})") from None
     if size == 0 or not head.strip():
-        raise DatasetError(f"{name}: the file is empty; expected a {kind} CSV export")
+        raise DatasetError(f"{name}: the file is empty; expected {_a(kind)} CSV export")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
         text = head.decode("utf-16", errors="ignore")
     else:
         if b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\x1f\x8b")):
-            raise DatasetError(f"{name}: is a binary file, not a {kind} CSV (zip, PDF or similar?)")
+            raise DatasetError(f"{name}: is a binary file, not {_a(kind)} CSV (zip, PDF or similar?)")
         encoding = "utf-8-sig"
         try:
             # The sample may end inside a multi-byte character: drop up to 3 trailing bytes.
@@ -132,20 +132,24 @@ def _sniff(path: Path, kind: str, required: tuple[str, ...]) -> _CsvFile:
             encoding = "cp1252"  # spreadsheet-saved exports; every byte decodes, so never fails
             text = head.decode("cp1252", errors="replace")
         if sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t") > 8:
-            raise DatasetError(f"{name}: is a binary file, not a {kind} CSV")
+            raise DatasetError(f"{name}: is a binary file, not {_a(kind)} CSV")
     header = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: counts[d])
     if counts[delimiter] == 0:
         raise DatasetError(f"{name}: the first line has no ',', ';' or tab separators; "
-                           f"expected a {kind} CSV export")
+                           f"expected {_a(kind)} CSV export")
     columns = tuple(c.strip().strip('"').strip().lower()
                     for c in next(csv.reader([header], delimiter=delimiter)))
     missing = [c for c in required if c not in columns]
     if missing:
-        raise DatasetError(f"{name}: not a {kind} CSV: missing required column(s) "
+        raise DatasetError(f"{name}: not {_a(kind)} CSV: missing required column(s) "
                            f"{', '.join(missing)}")
     return _CsvFile(path=path, encoding=encoding, delimiter=delimiter, columns=columns, size=size)
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind.startswith("A") else "a ") + kind
 
 
 def _decode_prefix(head: bytes) -> str:
@@ -158,7 +162,8 @@ def _decode_prefix(head: bytes) -> str:
     raise AssertionError("unreachable")
 
 
-def _batches(src: _CsvFile, problems: _Problems) -> Iterator[tuple[int, pd.DataFrame]]:
+def _batches(src: _CsvFile, problems: _Problems,
+             batch_rows: int = BATCH_ROWS) -> Iterator[tuple[int, pd.DataFrame]]:
     """(first row number, batch of string columns); row numbers count the header as row 1."""
     row = 2
     with warnings.catch_warnings(record=True) as caught:
@@ -166,7 +171,7 @@ def _batches(src: _CsvFile, problems: _Problems) -> Iterator[tuple[int, pd.DataF
         try:
             reader = pd.read_csv(
                 src.path, sep=src.delimiter, dtype=str, keep_default_na=False, na_filter=False,
-                chunksize=BATCH_ROWS, encoding=src.encoding, encoding_errors="replace",
+                chunksize=batch_rows, encoding=src.encoding, encoding_errors="replace",
                 on_bad_lines="warn", engine="c", header=0, names=list(src.columns),
                 skipinitialspace=False, low_memory=False)
             for chunk in reader:
@@ -216,9 +221,14 @@ class _Problems:
 # Value parsing (vectorised)
 # ---------------------------------------------------------------------------------------------
 def _col(chunk: pd.DataFrame, name: str) -> pd.Series:
-    if name in chunk.columns:
-        return chunk[name].astype(str).str.strip()
-    return pd.Series([""] * len(chunk), index=chunk.index, dtype=str)
+    if name not in chunk.columns:
+        return pd.Series([""] * len(chunk), index=chunk.index, dtype=str)
+    values = chunk[name].astype(str).str.strip()
+    quoted = values.str.startswith("'")
+    if quoted.any():
+        # Undo the formula guard of CSV exports (ours and others'), so an export imports back.
+        values = values.where(~quoted, values.str.replace(r"^'(?=[=+\-@])", "", regex=True))
+    return values
 
 
 def _parse_dates(values: pd.Series) -> pd.Series:
@@ -252,7 +262,7 @@ def _join_actors(*columns: pd.Series) -> pd.Series:
     joined = pc.binary_join_element_wise(*arrays, "; ")
     tidy = pc.replace_substring_regex(joined, r"\s*;\s*(;\s*)*", "; ")
     tidy = pc.replace_substring_regex(tidy, r"^(; )+|(; )+$", "")
-    return pd.Series(tidy.to_pandas(), index=columns[0].index, dtype=object)
+    return pd.Series(tidy.to_numpy(zero_copy_only=False), index=columns[0].index, dtype=object)
 
 
 _ISO_NUMERIC: dict[str, str] | None = None
@@ -514,7 +524,7 @@ def _ucdp_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
     def keep(s: pd.Series) -> pd.Series:
         return s[good].reset_index(drop=True)
 
-    types = tov.fillna(1).astype(int).map(_UCDP_TYPES)
+    types = tov.where(tov.isin([1, 2, 3]), 1).astype(int).map(_UCDP_TYPES)
     where_prec = pd.to_numeric(_col(chunk, "where_prec"), errors="coerce")
     date_prec = pd.to_numeric(_col(chunk, "date_prec"), errors="coerce")
     where_coord, where_desc = _col(chunk, "where_coordinates"), _col(chunk, "where_description")
@@ -595,7 +605,7 @@ def _progress_caller(progress: ProgressCallback | None) -> Callable[[int, int], 
 
 def _import(store: Store, path: Path, kind: str, required: tuple[str, ...],
             to_events: Callable[[pd.DataFrame, int, set[str], _Problems], pd.DataFrame],
-            origin: str, progress: ProgressCallback | None) -> ImportReport:
+            origin: str, progress: ProgressCallback | None, batch_rows: int) -> ImportReport:
     path = Path(path)
     src = _sniff(path, kind, required)
     report = ImportReport()
@@ -603,7 +613,7 @@ def _import(store: Store, path: Path, kind: str, required: tuple[str, ...],
     seen: set[str] = set()
     tell = _progress_caller(progress)
     guess = _row_count_guess(src)
-    for first_row, chunk in _batches(src, problems):
+    for first_row, chunk in _batches(src, problems, batch_rows):
         events = to_events(chunk, first_row, seen, problems)
         report.rows += len(chunk)
         if len(events):
@@ -635,19 +645,22 @@ def _row_count_guess(src: _CsvFile) -> int:
     return max(1, int(src.size / (len(sample) / lines)) - 1)
 
 
-def import_acled(store: Store, path: Path, progress: ProgressCallback | None = None) -> ImportReport:
+def import_acled(store: Store, path: Path, progress: ProgressCallback | None = None, *,
+                 batch_rows: int = BATCH_ROWS) -> ImportReport:
     """Import an ACLED CSV export (31 columns since 2023; older exports' extra columns ignored;
     ',' or ';' separated) into the store, idempotent by event_id_cnty.
 
-    progress(rows_done) — or progress(rows_done, estimated_total) — is called after each batch.
+    progress(rows_done) — or progress(rows_done, estimated_total) — is called after each batch
+    has been committed; batch_rows rows go in one transaction.
     Raises DatasetError when the file as a whole is not an ACLED CSV.
     """
-    return _import(store, path, "ACLED", ACLED_REQUIRED, _acled_events, "acled", progress)
+    return _import(store, path, "ACLED", ACLED_REQUIRED, _acled_events, "acled", progress, batch_rows)
 
 
-def import_ucdp(store: Store, path: Path, progress: ProgressCallback | None = None) -> ImportReport:
+def import_ucdp(store: Store, path: Path, progress: ProgressCallback | None = None, *,
+                batch_rows: int = BATCH_ROWS) -> ImportReport:
     """Import a UCDP GED CSV into the store (event ids "ucdp-<id>"); see import_acled."""
-    return _import(store, path, "UCDP GED", UCDP_REQUIRED, _ucdp_events, "ucdp", progress)
+    return _import(store, path, "UCDP GED", UCDP_REQUIRED, _ucdp_events, "ucdp", progress, batch_rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -727,8 +740,8 @@ def _acled_frame(frame: pd.DataFrame) -> pd.DataFrame:
     }
     out = pd.DataFrame(text_cols)
     for name in out.columns:
-        if out[name].dtype == object:
-            out[name] = out[name].map(_neutralise)
+        if not pd.api.types.is_numeric_dtype(out[name]):
+            out[name] = out[name].astype(object).map(_neutralise)
     return out[list(ACLED_COLUMNS) + list(_EXTRA_EXPORT)]
 
 
