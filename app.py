@@ -12,7 +12,6 @@ ui.show_counts(view)
 map_col, record_col = st.columns([3, 2])
 with map_col:
     selected = ui.event_map(view.events)
-    ui.map_legend()
 with record_col:
     row = ui.event_row(view.events, selected)
     if row is None:

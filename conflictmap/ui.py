@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -107,30 +108,33 @@ def _static_assets_ready() -> bool:
     return True
 
 
-@st.cache_resource(show_spinner="First start: reading the sample articles…")
-def _first_start(url: str, folder: str) -> str:
-    """Ingest the sample folder into an empty database once per process; the one-line outcome."""
-    from conflictmap.pipeline import ingest_folder_if_empty
-
-    try:
-        report = ingest_folder_if_empty(get_store(), Path(folder))
-    except ConflictMapError as err:
-        return f"error: could not ingest the sample articles: {err}"
-    if report is None:
-        return ""
-    problems = "; ".join(report.problems[:3])
-    return (f"Ingested {report.ingested} sample article(s) from {folder} with {report.events} "
-            f"event(s)." + (f" Problems: {problems}" if problems else ""))
+@st.cache_resource(show_spinner=False)
+def _first_start_lock(url: str) -> threading.Lock:
+    # Sessions starting together must not both ingest the sample folder.
+    return threading.Lock()
 
 
 def first_start_ingest() -> None:
-    """On first start with an empty database, ingest CONFLICTMAP_ARTICLES_DIR (with a spinner)."""
-    outcome = _first_start(settings.get("CONFLICTMAP_DB_URL"), settings.get("CONFLICTMAP_ARTICLES_DIR"))
-    if outcome.startswith("error: "):
-        st.error(outcome.removeprefix("error: "))
-    elif outcome and not st.session_state.get("_first_start_shown"):
-        st.session_state["_first_start_shown"] = True
-        st.toast(outcome)
+    """On first start with an empty database, ingest CONFLICTMAP_ARTICLES_DIR (with a spinner).
+
+    Checked once per browser session (one count query); only the session that ingests says so.
+    """
+    if st.session_state.get("_first_start_checked"):
+        return
+    st.session_state["_first_start_checked"] = True
+    from conflictmap.pipeline import ingest_folder_if_empty
+
+    url, folder = settings.get("CONFLICTMAP_DB_URL"), Path(settings.get("CONFLICTMAP_ARTICLES_DIR"))
+    with _first_start_lock(url), st.spinner("First start: reading the sample articles…"):
+        try:
+            report = ingest_folder_if_empty(get_store(), folder)
+        except ConflictMapError as err:
+            st.error(f"Could not ingest the sample articles in {folder}: {err}")
+            return
+    if report is not None:
+        problems = "; ".join(report.problems[:3])
+        st.toast(f"First start: ingested {report.ingested} sample article(s) from {folder} with "
+                 f"{report.events} event(s)." + (f" Problems: {problems}" if problems else ""))
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -334,7 +338,7 @@ def event_view() -> EventView:
     store = get_store()
     url, version = settings.get("CONFLICTMAP_DB_URL"), store.data_version()
     if "selected_event" not in st.session_state and SELECTED_EVENT_PARAM in st.query_params:
-        st.session_state["selected_event"] = st.query_params[SELECTED_EVENT_PARAM]
+        select_event(st.query_params[SELECTED_EVENT_PARAM])
     flt = sidebar_filters(_options(url, version, store))
     events = _filtered(url, version, repr(flt), flt, store)
     total = len(_all_events(url, version, store))
@@ -364,14 +368,16 @@ def _take_click(mapview: Any, result: object) -> None:
     clicked = mapview.event_id_from_click(result) if isinstance(result, dict) else None
     if clicked and st.session_state.get("_map_click_seen") != repr(result):
         st.session_state["_map_click_seen"] = repr(result)
-        select_event(str(clicked))
+        select_event(str(clicked), from_map=True)
 
 
 def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600) -> str | None:
-    """Draw the events map (fitted to `frame`, the selected event ringed); the selected event id.
+    """Draw the events map (fitted to `frame`); the selected event id.
 
     st_folium copies a click into st.session_state[key] before the script runs, so the click is
-    taken first and the map is built with the new selection in the same run.
+    taken first and its record shows in the same run. The ring marks an event selected elsewhere
+    (Events table, shared link); a click does not move it, because any change to the map's
+    content remounts the map in the browser, closing the popup and losing the user's zoom.
     """
     mapview = _mapview()
     if mapview is None:
@@ -382,7 +388,7 @@ def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600)
 
     _take_click(mapview, st.session_state.get(key))
     fmap = mapview.build_event_map(frame, tiles=settings.get("CONFLICTMAP_TILES"),
-                                   selected_event_id=st.session_state.get("selected_event"))
+                                   selected_event_id=st.session_state.get(_MAP_RING))
     # Only click results come back, so panning and zooming never rerun the script.
     result = st_folium(fmap, key=key, returned_objects=list(mapview.RETURNED_OBJECTS),
                        use_container_width=True, height=height)
@@ -390,23 +396,17 @@ def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600)
     return st.session_state.get("selected_event")
 
 
-def map_legend() -> None:
-    """Event-type colours, as a line of coloured dots (type names are ours, not article text)."""
-    mapview = _mapview()
-    colors: dict[str, str] = getattr(mapview, "EVENT_TYPE_COLORS", {}) if mapview else {}
-    if not colors:
-        from conflictmap.charts import event_type_colors
-
-        colors = event_type_colors()
-    items = " &nbsp; ".join(
-        f'<span style="color:{c}">&#9679;</span> {md_escape(t)}' for t, c in colors.items()
-        if re.fullmatch(r"#[0-9a-fA-F]{3,8}|[a-z]+", c))
-    st.markdown(items, unsafe_allow_html=True)
+# The event ringed on the map: selected outside the map (table row, link), not by a map click.
+_MAP_RING = "_map_ring"
 
 
-def select_event(event_id: str | None) -> None:
+def select_event(event_id: str | None, *, from_map: bool = False) -> None:
     """Remember the selected event for this session and put it in the URL."""
-    if event_id and st.session_state.get("selected_event") != event_id:
+    if not event_id:
+        return
+    if not from_map:
+        st.session_state[_MAP_RING] = event_id
+    if st.session_state.get("selected_event") != event_id:
         st.session_state["selected_event"] = event_id
         st.query_params[SELECTED_EVENT_PARAM] = event_id
 
@@ -438,7 +438,7 @@ def show_event_record(row: pd.Series) -> None:
     st.subheader(f"{md_escape(_fmt(row.get('event_type')))}: {md_escape(_fmt(row.get('location')))}")
     st.caption(md_escape(f"{_fmt(row.get('event_date')) or 'undated'} · {_fmt(row.get('sub_event_type'))}"
                          f" · fatalities {_fmt(row.get('fatalities')) or 'unknown'}"
-                         f" · review: {_fmt(row.get('review_status'))}"))
+                         f" · review: {_fmt(row.get('review_status'))} · ID: {_fmt(row.get('event_id'))}"))
     st.text(_fmt(row.get("evidence")))
     st.dataframe(record_table(row), hide_index=True, width="stretch", key="event_record")
 
