@@ -170,6 +170,18 @@ def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]],
     return not any(a <= start and end <= b for a, b in actor_spans)
 
 
+_DEMONYM_ENDINGS = ("ian", "ians", "ese", "ish", "i", "is", "ska", "skt", "ske", "sk", "an", "ans")
+
+
+def _looks_like_demonym(place: Place) -> bool:
+    """"Palestinian", "Iraqi", "palestinska": an adjective the geoparser read as its country."""
+    cand = place.candidate
+    text = place.mention.text
+    if cand is None or cand.feature not in _COARSE_FEATURES or text == cand.name or text.endswith("stan"):
+        return False
+    return text[:1].islower() or text.lower().endswith(_DEMONYM_ENDINGS)
+
+
 def _place_rank(place: Place) -> int:
     cand = place.candidate
     if cand is None:
@@ -405,7 +417,7 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
                 sp.append(sorted_places[pi])
             pi += 1
         eligible = [p for p in sp if _is_event_place(p, body, actor_spans, st)
-                    and not actor_lex.is_demonym(p.mention.text)]
+                    and not actor_lex.is_demonym(p.mention.text) and not _looks_like_demonym(p)]
         first_trigger = st[0].start if st else s.start
         if st:
             # "Juntan i Ouagadougou uppgav att ... anfallet": the speaker's place, not the event's.
@@ -523,6 +535,11 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
                     if shares and _compatible(inc.anchor, families):
                         target = inc
                         break
+        if target is None and place is not None and _place_rank(place) <= _FEATURE_RANK["admin1"] \
+                and not find_dates(s.text, None) and count_deaths(s.text) is None:
+            # "IS har trappat upp sina attacker i östra Syrien": a trend over a whole country or
+            # province, with no day and no toll, is background, not an incident to map.
+            continue
         if target is None:
             target = _Incident()
             if place is not None:
@@ -612,8 +629,8 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
     patient = next((r for r in patients if agent is None or name(r) != name(agent)), None)
     armed_patient = next((r for r in patients if r.mention.actor.inter in ARMED_INTERS
                           and (agent is None or name(r) != name(agent))), None)
-    if armed_patient is None and agent is not None:
-        # An armed group named elsewhere in the incident's sentences is the likeliest other side.
+    if armed_patient is None and agent is not None and "clash" in inc.families:
+        # Fighting needs two sides: an armed group named elsewhere in the incident is the other.
         armed_patient = next((r for r in others if r.mention.actor.inter in ARMED_INTERS
                               and not r.mention.actor.generic and name(r) != name(agent)), None)
     if agent is None:

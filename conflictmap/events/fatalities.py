@@ -81,6 +81,21 @@ _ANY_DEATH = re.compile(r"\b(?:död|omkom|dog\b|dött|ihjäl|mörda|avrätta|kil
                         r"slain|murder|execut|lives|toll|fatalit)", re.IGNORECASE)
 
 
+# Running totals ("2 000 people have died since the war began", "hittills i år") are not one
+# incident's toll.
+_CUMULATIVE = re.compile(
+    r"\b(?:since (?:the|it|january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|\d{4}|last)|so far|this year|in total|in all|sedan (?:kriget|konflikten|striderna|januari|"
+    r"februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|\d{4}|i fjol|förra)|"
+    r"hittills|i år|totalt|sammanlagt)\b", re.IGNORECASE)
+# A number after these belongs to an earlier, different event: "hours after two Israelis were
+# shot dead nearby", "som hämnd för att tre soldater dödats".
+_BACKGROUND = re.compile(
+    r"^(?:after|following|efter|hämnd|retaliation|revenge)$", re.IGNORECASE)
+_BACKGROUND_LEAD = frozenset({"hours", "days", "weeks", "shortly", "timmar", "dagar", "veckor", "strax", "in",
+                              "som"})
+
+
 @lru_cache(maxsize=4096)
 def count_deaths(sentence: str) -> FatalityCount | None:
     """Deaths reported in one sentence; None when it reports no death toll.
@@ -88,7 +103,7 @@ def count_deaths(sentence: str) -> FatalityCount | None:
     >>> count_deaths("dödades minst 13 personer, varav två kvinnor och sju barn i räden").count
     13
     """
-    if not _ANY_DEATH.search(sentence):
+    if not _ANY_DEATH.search(sentence) or _CUMULATIVE.search(sentence):
         return None
     tokens = [m.group(0) for m in _TOKEN.finditer(sentence)]
     low = [t.lower() for t in tokens]
@@ -99,6 +114,12 @@ def count_deaths(sentence: str) -> FatalityCount | None:
             continue
         nxt = low[i + 1] if i + 1 < len(tokens) else ""
         if low[i] in _ARTICLES and not _PERSON.match(nxt):
+            continue
+        if nxt in ("of", "av") and not _PERSON.match(low[i + 2] if i + 2 < len(low) else ""):
+            continue  # "dozens of homes", "hundratals av bilarna"
+        if any(_BACKGROUND.match(low[j]) and ((j > 0 and low[j - 1] in _BACKGROUND_LEAD) or
+                                              (j + 1 < len(low) and low[j + 1] in ("att", "that", "the")))
+               for j in range(max(0, i - 8), i)):
             continue
         if nxt.startswith("-") or _UNIT.match(nxt) or (nxt and nxt[0] in "-–" ):
             continue
