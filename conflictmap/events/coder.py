@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 from conflictmap.events.actors import (
@@ -867,5 +867,3 @@ def same_incident(a: Event, b: Event) -> bool:
         return bool(shared)
     return False
 
-
-_ = timedelta  # dates are compared in days above; timedelta kept for callers extending tolerances
