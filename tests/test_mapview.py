@@ -206,11 +206,14 @@ def test_evidence_is_cut_to_fit_the_budget_and_says_so():
         assert len(snippet) <= tight.evidence_chars
 
 
-def test_selected_event_is_passed_to_the_browser(seed_frame):
+def test_selected_event_is_passed_to_the_browser_outside_the_data(seed_frame):
     chosen = seed_frame["event_id"].iloc[1]
-    payload = mapview.encode_events(seed_frame, selected_event_id=chosen)
-    header, _ = mapview.decode_payload(payload.data)
-    assert header["selected"] == chosen
+    plain = rendered(mapview.build_event_map(seed_frame, tiles="none"))
+    selected = rendered(mapview.build_event_map(seed_frame, tiles="none", selected_event_id=chosen))
+    assert f'"selected":"{chosen}"' in selected
+    # Same events → same data and key, so the browser can keep the user's view across reruns.
+    key = re.search(r'"key":"(\w+)"', plain).group(1)
+    assert f'"key":"{key}"' in selected
 
 
 def test_tiles_none_draws_country_outlines_and_osm_draws_tiles(seed_frame, monkeypatch):

@@ -13,6 +13,7 @@ from conflictmap.mapview.payload import encode_events
 # Zoom cap when fitting: one event (or one town) should not open at street level.
 FIT_MAX_ZOOM = 8
 MAX_ZOOM = 18
+FIT_PADDING = (30, 30)
 # Shown when no event has coordinates: the whole world, so nothing looks "missing".
 EMPTY_CENTER = (20.0, 20.0)
 EMPTY_ZOOM = 2
@@ -43,13 +44,17 @@ def build_event_map(frame: pd.DataFrame, *, tiles: str | None = None,
     # Infinity and the clustering could never decide that co-located events cannot split.
     fmap.options["max_zoom"] = MAX_ZOOM
     IconImagePath(static_url).add_to(fmap)
-    payload = encode_events(frame, selected_event_id=selected_event_id)
+    payload = encode_events(frame)
+    fit = None
+    if payload.bounds is not None:
+        # Before the events layer: its script may replace this view with the one the user had.
+        (south, west), (north, east) = payload.bounds
+        bounds = [[south, west], [north, east]]
+        fmap.fit_bounds(bounds, padding=FIT_PADDING, max_zoom=FIT_MAX_ZOOM)
+        fit = {"bounds": bounds, "padding": list(FIT_PADDING), "maxZoom": FIT_MAX_ZOOM}
     tile_name = tile_source if tile_source and "/" not in tile_source else "Tiles"
     EventsLayer(payload, outlines=tile_source is None, tile_name=tile_name,
-                static_url=static_url).add_to(fmap)
-    if payload.bounds is not None:
-        (south, west), (north, east) = payload.bounds
-        fmap.fit_bounds([[south, west], [north, east]], padding=(30, 30), max_zoom=FIT_MAX_ZOOM)
+                selected_event_id=selected_event_id, fit=fit, static_url=static_url).add_to(fmap)
     # Last, after every element exists: anything added later would keep its CDN links.
     localize_assets(fmap, static_url)
     return fmap

@@ -160,6 +160,14 @@
       // via getContent()(layer), and so no closure per marker is kept.
       this.bindPopup(function (layer) { return self.data.popup(layer.options.cmIndex); },
         { maxWidth: 360, minWidth: 220, autoPanPadding: [20, 20] });
+      // Ring the clicked event here, in the browser: a selection sent back from Python would
+      // change the map script, and st_folium remounts (and re-fits) a map whose script changed.
+      this.on("click", function (e) {
+        var layer = e.layer || e.sourceTarget;
+        if (layer && layer.options && layer.options.cmIndex !== undefined && self.data) {
+          self.select(self.data.h.ids[layer.options.cmIndex]);
+        }
+      });
     },
 
     setData: function (data) {
@@ -327,6 +335,15 @@
       this._list.openOn(this._map);
     },
 
+    showPopup: function (eventId) {
+      var i = this.data ? this.data.index[eventId] : undefined;
+      if (i === undefined || !this._map) return;
+      var marker = this.eventMarker(i);
+      this.addLayer(marker);
+      this._popup._source = marker;
+      this.openPopup(marker.getLatLng());
+    },
+
     select: function (eventId) {
       this._selected = eventId;
       if (this._map && this.data) this._drawSelected();
@@ -481,6 +498,27 @@
     return control;
   }
 
+  /* st_folium remounts the map whenever its script changes (a new selection, say). The view the
+   * user had for the same events is kept in sessionStorage (per tab) and restored on remount. */
+  function restoreView(map, key) {
+    var store = null;
+    try { store = window.sessionStorage; } catch (e) { store = null; }
+    if (!store || !key) return false;
+    var name = "conflictmap-view:" + key;
+    var saved = null;
+    try { saved = JSON.parse(store.getItem(name) || "null"); } catch (e) { saved = null; }
+    if (saved && typeof saved.lat === "number" && typeof saved.lng === "number") {
+      map.setView([saved.lat, saved.lng], saved.zoom, { animate: false });
+    }
+    map.cmSaveView = function () {
+      var c = map.getCenter();
+      try { store.setItem(name, JSON.stringify({ lat: c.lat, lng: c.lng, zoom: map.getZoom() })); }
+      catch (e) { /* storage full or disabled: the map just re-fits next time */ }
+    };
+    map.on("moveend", map.cmSaveView);
+    return !!saved;
+  }
+
   /* Entry point called from the folium element's script. Returns the events layer at once (so
    * st_folium's click hook, installed right after the script, finds it) and fills it when the
    * payload is inflated. */
@@ -515,11 +553,23 @@
     legendControl(opts.types, opts.colors, opts.otherColor, note).addTo(map);
     map.cmEvents = events;
     map.cmHeat = heat;
+    var restored = restoreView(map, opts.key);
     events.ready = CM.decode(opts.data).then(function (decoded) {
+      if (!restored && opts.fit) {
+        // st_folium sizes the map after the first fit ran; fit again now that the size is real.
+        map.invalidateSize(false);
+        map.fitBounds(opts.fit.bounds, { padding: opts.fit.padding, maxZoom: opts.fit.maxZoom, animate: false });
+      }
+      if (map.cmSaveView) map.cmSaveView();
       var data = new EventData(decoded);
       events.setData(data);
       heat.setData(data);
-      if (decoded.header.selected) events.select(decoded.header.selected);
+      if (opts.selected) {
+        events.select(opts.selected);
+        // Back after a click (the app reran and remounted the map): reopen that popup quietly,
+        // without a click event, so st_folium does not report it (and rerun the app) again.
+        if (restored) events.showPopup(opts.selected);
+      }
       map.getContainer().setAttribute("data-cm-events", String(data.n));
       return data;
     }).catch(function (err) {

@@ -3,6 +3,7 @@ control) on the map; its bounds feed `Map.get_bounds()` and `fit_bounds`."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from branca.element import MacroElement
@@ -33,6 +34,7 @@ class EventsLayer(JSCSSMixin, MacroElement):
     default_css = [("conflictmap_events_css", f"{STATIC_URL}/conflictmap/events.css")]
 
     def __init__(self, payload: EventPayload, *, outlines: bool = False, tile_name: str = "",
+                 selected_event_id: str | None = None, fit: dict[str, object] | None = None,
                  static_url: str = STATIC_URL) -> None:
         super().__init__()
         self._name = "EventsLayer"
@@ -40,6 +42,11 @@ class EventsLayer(JSCSSMixin, MacroElement):
         types = list(payload.event_types)
         options = {
             "data": payload.data,
+            # Same events → same key: the browser restores the user's view under this key when
+            # st_folium remounts the map (it does whenever the script changes, e.g. selection).
+            "key": hashlib.sha256(payload.data.encode("ascii")).hexdigest()[:16],
+            "selected": selected_event_id,
+            "fit": fit,
             "count": payload.count,
             "unmapped": payload.unmapped,
             "types": types,

@@ -100,8 +100,7 @@ def _estimate_deflated(strings: list[str]) -> float:
     return len(zlib.compress(sample, 1)) / len(sample)
 
 
-def encode_events(frame: pd.DataFrame, *, budget_bytes: int = DEFAULT_BUDGET_BYTES,
-                  selected_event_id: str | None = None) -> EventPayload:
+def encode_events(frame: pd.DataFrame, *, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> EventPayload:
     """Encode the events that have coordinates; evidence is cut to fit `budget_bytes` if needed."""
     lat = pd.to_numeric(frame["lat"], errors="coerce") if "lat" in frame else pd.Series(dtype=float)
     lon = pd.to_numeric(frame["lon"], errors="coerce") if "lon" in frame else pd.Series(dtype=float)
@@ -179,7 +178,6 @@ def encode_events(frame: pd.DataFrame, *, budget_bytes: int = DEFAULT_BUDGET_BYT
         "evidence_chars": evidence_chars,
         "review": list(REVIEW_CODES),
         "ids": ids,
-        "selected": selected_event_id,
         "columns": [],
     }
     # Layout: uint32 header length, header JSON, zero padding to 8 bytes, then the columns, each

@@ -1,0 +1,298 @@
+"""Real browser: `streamlit run app.py` against a fixture database, Debian Chromium via Playwright.
+
+Checks what only a browser can: Leaflet drew the events offline, a popup shows hostile article
+text literally without running it, nothing but tiles tries to leave 127.0.0.1, filters and shared
+URLs change what the map shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from browser_support import (
+    PROJECT_DIR,
+    NetworkGuard,
+    chromium_browser,
+    chromium_missing_reason,
+    streamlit_app,
+)
+
+from conflictmap import mapview
+from conflictmap.models import Article, Event, Extraction
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+HOSTILE = ('<img src=x onerror=alert(1)> <script>alert(1)</script> "\'><svg onload=alert(1)> '
+           '`${alert(1)}` \\1 </script>')
+SCREENSHOT = PROJECT_DIR / "docs" / "screenshots" / "map.png"
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _require_browser() -> None:
+    reason = chromium_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CONFLICTMAP_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CONFLICTMAP_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _event(article: Article, **fields) -> Event:
+    base = dict(event_date=date(2022, 2, 3), time_precision=1, event_type="Battles",
+                sub_event_type="Armed clash", actor1="US forces", location="Atme", lat=36.2097,
+                lon=36.7244, geo_precision=1, country="Syria", iso="SY", admin1="Idlib",
+                source="Sveriges Radio", source_url="https://sverigesradio.se/artikel/1",
+                article_id=article.id, actors=["US forces", "Islamic State"],
+                evidence="Amerikanska specialstyrkor genomförde en räd i Atme.", fatalities=13)
+    base.update(fields)
+    return Event(**base)
+
+
+def write_fixture_db(path: Path) -> list[Event]:
+    """The seed article's events plus one whose text and link are hostile, via the real Store."""
+    from conflictmap.store import Store
+
+    seed = Article(title="USA: IS-ledaren dödad i räd i Syrien", body="(fixture body)",
+                   date=date(2022, 2, 3), language="sv", source="Sveriges Radio",
+                   url="https://sverigesradio.se/artikel/1")
+    hostile = Article(title=HOSTILE, body="(hostile fixture)", date=date(2022, 2, 4),
+                      language="en", source=HOSTILE, url="javascript:alert(1)")
+    seed_events = [
+        _event(seed),
+        _event(seed, event_type="Explosions/Remote violence", sub_event_type="Air/drone strike",
+               location="Afrin", lat=36.5119, lon=36.8697, geo_precision=2, fatalities=None,
+               evidence="En helikopter kraschade nära Afrin."),
+        _event(seed, event_date=date(2022, 1, 20), time_precision=2, location="al-Hasakah",
+               lat=36.5024, lon=40.7477, actor1="Islamic State", admin1="Al-Hasakah",
+               actors=["Islamic State", "SDF"], fatalities=200,
+               evidence="IS attackerade fängelset i al-Hasakah."),
+    ]
+    hostile_events = [
+        _event(hostile, event_date=date(2022, 2, 4), event_type="Violence against civilians",
+               sub_event_type="Attack", actor1=HOSTILE, actors=[HOSTILE], location=HOSTILE,
+               lat=36.8910, lon=38.3536, admin1=HOSTILE, evidence=HOSTILE,
+               source=HOSTILE, source_url="javascript:alert(1)", fatalities=2),
+    ]
+    store = Store(f"sqlite:///{path}")
+    try:
+        store.save_extraction(Extraction(seed, (), tuple(seed_events)))
+        store.save_extraction(Extraction(hostile, (), tuple(hostile_events)))
+    finally:
+        store.close()
+    return seed_events + hostile_events
+
+
+@pytest.fixture(scope="module")
+def fixture(tmp_path_factory):
+    _require_browser()
+    root = tmp_path_factory.mktemp("browser")
+    events = write_fixture_db(root / "events.sqlite")
+    # The app serves <project>/static; make sure it holds today's assets before it starts.
+    mapview.ensure_static_assets()
+    (root / "articles").mkdir()
+    return root, events
+
+
+def _app_env(root: Path, tiles: str) -> dict[str, str]:
+    return {
+        "CONFLICTMAP_DB_URL": f"sqlite:///{root / 'events.sqlite'}",
+        "CONFLICTMAP_ARTICLES_DIR": str(root / "articles"),  # empty: no first-start ingest
+        "CONFLICTMAP_CACHE_DIR": str(root / "cache"),
+        "CONFLICTMAP_TILES": tiles,
+        "CONFLICTMAP_ALLOW_NETWORK": "0",
+        "HOME": str(root / "home"),
+    }
+
+
+@pytest.fixture(scope="module")
+def app(fixture):
+    root, _ = fixture
+    with streamlit_app(PROJECT_DIR / "app.py", _app_env(root, "none"),
+                       root / "streamlit.log") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(fixture):
+    root, _ = fixture
+    with chromium_browser(root / "chromium-home") as running:
+        yield running
+
+
+class MapPage:
+    """One browser tab on the app, with the network guard and a dialog trap installed."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 950})
+        self.guard = NetworkGuard()
+        self.context.route("**/*", self.guard.handle)
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+
+        def on_dialog(dialog) -> None:
+            self.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        self.page.on("dialog", on_dialog)
+        self.page.on("pageerror", lambda err: self.errors.append(str(err)))
+        self.page.goto(url)
+        self.frame = self.page.frame_locator(MAP_FRAME)
+
+    def wait_for_events(self, timeout: float = 60_000) -> int:
+        # Idle app (no rerun in flight) and exactly one map: a rerun may remount the map.
+        self.page.wait_for_function(
+            """() => !document.querySelector('[data-testid="stStatusWidget"] button')
+                 && document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]').length === 1""",
+            timeout=timeout)
+        container = self.frame.locator(".leaflet-container[data-cm-events]")
+        container.wait_for(timeout=timeout)
+        return int(container.get_attribute("data-cm-events"))
+
+    def wait_for_map_count(self, count: int, timeout: float = 30_000) -> None:
+        """Wait until the one map on the page holds `count` events (after a remount)."""
+        self.page.wait_for_function(
+            """(count) => {
+                const frames = document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]');
+                if (frames.length !== 1 || !frames[0].contentDocument) return false;
+                const box = frames[0].contentDocument.querySelector('.leaflet-container');
+                return !!box && box.getAttribute('data-cm-events') === String(count);
+            }""", arg=count, timeout=timeout)
+
+    def drawn(self) -> tuple[int, int]:
+        """(events represented on screen: lone markers + cluster counts, lone markers)."""
+        markers = self.frame.locator("path.cm-event").count()
+        clustered = sum(int(t.replace("k", "000")) for t in
+                        self.frame.locator(".cm-cluster span").all_inner_texts())
+        return markers + clustered, markers
+
+    def click_event(self, event_id: str) -> str:
+        """Click (a real mouse click) the marker of one event; the text of the popup it opens."""
+        find = """(_body, id) => {
+            const events = window.map.cmEvents;
+            let found = null;
+            events.eachLayer(l => { if (events.data.h.ids[l.options.cmIndex] === id) found = l; });
+            window.map.closePopup();
+            if (!found) {  // inside a cluster at this zoom: zoom in on it, as a user would
+                const i = events.data.index[id];
+                window.map.setView([events.data.lat[i], events.data.lng[i]], 12, {animate: false});
+                return null;
+            }
+            const p = window.map.latLngToContainerPoint(found.getLatLng());
+            return [p.x, p.y];
+        }"""
+        self.wait_for_events()  # the app may just have remounted the map after a rerun
+        body = self.frame.locator("body")
+        point = body.evaluate(find, event_id) or body.evaluate(find, event_id)
+        assert point is not None, f"no marker for {event_id}"
+        # A closing popup fades out for 200 ms and would catch the click meant for a marker.
+        self.frame.locator(".leaflet-popup").first.wait_for(state="detached")
+        box = self.page.locator(MAP_FRAME).bounding_box()
+        self.page.mouse.click(box["x"] + point[0], box["y"] + point[1])
+        popup = self.frame.locator(".leaflet-popup .cm-popup", has_text=f"ID: {event_id}")
+        popup.wait_for(timeout=10_000)
+        return popup.inner_text()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_map_draws_events_and_popups_show_hostile_text_as_text(app, browser, fixture):
+    root, events = fixture
+    tab = MapPage(browser, app.url)
+    try:
+        assert tab.wait_for_events() == len(events)
+        total, markers = tab.drawn()
+        assert total == len(events) and markers >= 2, tab.drawn()
+
+        seed = tab.click_event(events[0].event_id)
+        assert seed.startswith("2022-02-03 (exact day)\nBattles — Armed clash\n"), seed
+        assert "Amerikanska specialstyrkor genomförde en räd i Atme." in seed
+        assert "Fatalities: 13" in seed and "Place: Atme, Idlib, Syria (exact place)" in seed
+        # Let the rerun the click caused settle before the next click.
+        tab.page.get_by_text(events[0].evidence).first.wait_for(timeout=30_000)
+
+        text = tab.click_event(events[-1].event_id)
+        assert HOSTILE in text  # evidence, actors and place shown literally
+        assert f"Place: {HOSTILE}" in text
+        assert f"ID: {events[-1].event_id}" in text
+        # The javascript: link is not a link; nothing in the popup is clickable but http(s).
+        hrefs = tab.frame.locator(".leaflet-popup .cm-popup a").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))")
+        assert all(h.startswith(("http://", "https://")) for h in hrefs), hrefs
+
+        # The app reruns on the click and shows the full record beside the map.
+        # (hostile text again: the record must show it literally too).
+        tab.page.get_by_text(HOSTILE).first.wait_for(timeout=30_000)
+        assert tab.dialogs == [], tab.dialogs
+        assert tab.errors == [], tab.errors
+        assert tab.guard.blocked == [], tab.guard.blocked  # tiles are off: nothing may leave
+
+    finally:
+        tab.close()
+    # The README's screenshot: a fresh tab (fitted view) with a seed event's popup open.
+    shot_tab = MapPage(browser, app.url)
+    try:
+        shot_tab.wait_for_events()
+        shot_tab.click_event(events[0].event_id)
+        shot_tab.page.get_by_text(events[0].evidence).first.wait_for(timeout=30_000)
+        shot = root / "map.png"
+        shot_tab.page.screenshot(path=str(shot))
+        if not SCREENSHOT.exists() or os.environ.get("CONFLICTMAP_UPDATE_SCREENSHOTS") == "1":
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(shot, SCREENSHOT)
+        assert shot_tab.dialogs == []
+    finally:
+        tab.close()
+
+
+def test_shared_url_with_filter_opens_the_same_view(app, browser, fixture):
+    from conflictmap.filters import EventFilter
+
+    _, events = fixture
+    params = EventFilter(event_types=("Battles",)).to_query_params()
+    tab = MapPage(browser, f"{app.url}/?{urlencode(params, doseq=True)}")
+    try:
+        expected = sum(1 for e in events if e.event_type == "Battles")
+        assert tab.wait_for_events() == expected
+        assert tab.drawn()[0] == expected
+        assert tab.dialogs == []
+    finally:
+        tab.close()
+
+
+def test_filter_change_changes_the_markers(app, browser, fixture):
+    _, events = fixture
+    tab = MapPage(browser, app.url)
+    try:
+        assert tab.wait_for_events() == len(events)
+        search = tab.page.get_by_label("Search notes and evidence")
+        search.fill("helikopter")
+        search.press("Enter")
+        # The map is remounted with the filtered events (a new payload, a new iframe).
+        tab.wait_for_map_count(1)
+        assert tab.drawn() == (1, 1)
+        assert re.search(r"1 of \d+ events shown", tab.page.inner_text("body"))
+        assert tab.dialogs == []
+    finally:
+        tab.close()
+
+
+def test_osm_tiles_offline_still_draw_and_only_tiles_try_to_leave(browser, fixture):
+    root, events = fixture
+    with streamlit_app(PROJECT_DIR / "app.py", _app_env(root, "OpenStreetMap"),
+                       root / "streamlit-osm.log") as osm_app:
+        tab = MapPage(browser, osm_app.url)
+        try:
+            assert tab.wait_for_events() == len(events)
+            assert tab.drawn()[0] == len(events)
+            assert tab.guard.non_tile_requests() == [], tab.guard.blocked
+            assert tab.dialogs == []
+        finally:
+            tab.close()
