@@ -383,3 +383,23 @@ def test_first_start_ingests_the_sample_folder(tmp_path: Path, monkeypatch: pyte
     assert not at.exception, [e.value for e in at.exception]
     assert "1 of 1 events shown" in _texts(at)
     assert set(Store().articles_frame()["title"]) == {"Sample"}
+
+
+def test_acled_upload_imports_good_rows_and_reports_bad_ones(ids: dict[str, str], store: Store) -> None:
+    header = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,sub_event_type,"
+              "actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,interaction,civilian_targeting,"
+              "iso,region,country,admin1,admin2,admin3,location,latitude,longitude,geo_precision,"
+              "source,source_scale,notes,fatalities,tags,timestamp\n")
+    good = ("SYR1,2022-02-03,2022,1,Political violence,Battles,Armed clash,Military Forces of Syria,,1,"
+            "Islamic State,,2,12,,760,Middle East,Syria,Idlib,,,Atme,36.32,36.66,1,SOHR,National,"
+            "clash,4,,1650000000\n")
+    bad = good.replace("SYR1", "SYR2").replace("36.32", "200")
+    at = _page("3_Articles.py")
+    at.file_uploader(key="dataset_file").upload("acled.csv", (header + good + bad).encode(), "text/csv").run()
+    at.button(key="import_dataset").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 imported" in s.value for s in at.success), [s.value for s in at.success]
+    tables = [d.value for d in at.dataframe if list(d.value.columns) == ["problem"]]
+    assert tables and any("SYR2" in p and "latitude" in p for p in tables[0]["problem"]), tables
+    frame = store.events_frame()
+    assert "SYR1" in set(frame["event_id"]) and "SYR2" not in set(frame["event_id"])
