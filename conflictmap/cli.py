@@ -142,7 +142,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with tqdm(unit="row", disable=args.quiet or None, file=sys.stderr) as bar:
         report = importer(store, Path(args.file), progress=lambda n: bar.update(n - bar.n))
     for problem in report.problems[:50]:
-        print(f"conflictmap: skipped: {problem}", file=sys.stderr)
+        print(f"conflictmap: skipped: {args.file}: {problem}", file=sys.stderr)
     if len(report.problems) > 50:
         print(f"conflictmap: ... and {len(report.problems) - 50} more skipped rows", file=sys.stderr)
     print(f"imported {report.imported}, updated {report.updated}, skipped {report.skipped}")

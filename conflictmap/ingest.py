@@ -52,6 +52,7 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 }
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def max_input_bytes() -> int:
@@ -84,9 +85,10 @@ def decode_text(data: bytes, *, name: str) -> str:
             f"the file is {len(data) / (1024 * 1024):.1f} MB, larger than the {limit_mb:g} MB limit "
             "(setting CONFLICTMAP_MAX_UPLOAD_MB)",
         )
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                          (codecs.BOM_UTF16_BE, "utf-16"), (codecs.BOM_UTF32_LE, "utf-32"),
-                          (codecs.BOM_UTF32_BE, "utf-32")):
+    # UTF-32 first: its little-endian BOM (FF FE 00 00) begins with UTF-16's (FF FE).
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             try:
                 return _refuse_binary(data.decode(encoding), name)
@@ -99,6 +101,15 @@ def decode_text(data: bytes, *, name: str) -> str:
         return _refuse_binary(data.decode("utf-8"), name)
     except UnicodeDecodeError:
         pass
+    # A UTF-8 file with a stray or truncated byte is still UTF-8: when valid multi-byte sequences
+    # outnumber the broken bytes, keep UTF-8 and mark the broken bytes (U+FFFD) instead of
+    # turning every å into mojibake.
+    valid_multibyte = len(_UTF8_MULTIBYTE.findall(data))
+    if valid_multibyte:
+        replaced = data.decode("utf-8", errors="replace")
+        broken = replaced.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+        if broken <= valid_multibyte:
+            return _refuse_binary(replaced, name)
     # Not UTF-8: old Windows/Latin-1 exports are the common case for Western newsrooms, and
     # charset-normalizer misreads short Swedish text as other code pages. So cp1252 first, kept
     # when the text reads as mostly ASCII letters with some accents; otherwise ask the detector
@@ -153,7 +164,17 @@ def split_front_matter(text: str, *, name: str) -> tuple[dict[str, object], str]
         meta = {}
     if not isinstance(meta, dict):
         raise InputError(name, "the front matter must be 'key: value' lines (title, date, language, source, url)")
-    return {str(k).lower(): v for k, v in meta.items() if str(k).lower() in _FRONT_MATTER_KEYS}, text[match.end():]
+    known: dict[str, object] = {}
+    for key, value in meta.items():
+        key_text = str(key).lower() if isinstance(key, str | int | float | bool) else ""
+        if key_text not in _FRONT_MATTER_KEYS:
+            continue
+        # Only plain values: a nested mapping or list is a mistake, and str() of YAML aliases
+        # nested inside one another would expand a "billion laughs" bomb.
+        if value is not None and not isinstance(value, str | int | float | date):
+            raise InputError(name, f"front matter '{key_text}' must be plain text, not a list or mapping")
+        known[key_text] = value
+    return known, text[match.end():]
 
 
 def _clean_url(value: object) -> str | None:
@@ -251,6 +272,8 @@ def read_article(path: Path, **overrides: object) -> Article:
         raise InputError(name, "this is a folder, not a file") from None
     except PermissionError:
         raise InputError(name, "permission denied") from None
+    except OSError as err:  # symlink loops, I/O errors, names too long, ...
+        raise InputError(name, f"cannot be read: {err.strerror or type(err).__name__}") from None
     return read_article_bytes(data, name=name, **overrides)
 
 

@@ -32,12 +32,7 @@ BIG_MB = 50
 
 # Bugs found by this catalogue and reported to the module's owner; strict, so a fix turns them red
 # here until the mark is removed. Keys are case names in tests/hostile.py.
-KNOWN_BUGS: dict[str, str] = {
-    "invalid-utf8-bytes": "ingest.decode_text: one stray byte makes the whole UTF-8 file decode as cp1252 (mojibake)",
-    "truncated-utf8": "ingest.decode_text: a truncated last character makes the whole UTF-8 file decode as cp1252",
-    "utf-32-bom": "ingest.decode_text: UTF-32-LE BOM is matched as UTF-16-LE first, file refused as binary",
-    "yaml-title-is-mapping": "ingest.parse_article_text: non-text front matter values are str()-ed, not refused",
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 # The body is not in the CLI's JSON, so mis-decoding shows only through the function-level test.
 CLI_VISIBLE_BUGS = {k: v for k, v in KNOWN_BUGS.items() if k not in ("invalid-utf8-bytes", "truncated-utf8")}
@@ -104,8 +99,6 @@ def test_fifty_megabytes_of_text_are_refused_quickly_with_the_limit_named() -> N
         read_article_bytes(data, name="big.txt")
 
 
-@pytest.mark.xfail(strict=True, reason="ingest.parse_article_text: str() of an aliased front matter value "
-                                       "expands a YAML billion-laughs bomb (hangs, eats memory)")
 @pytest.mark.parametrize("field", ["title", "url"])
 def test_front_matter_alias_bomb_is_refused_without_expanding(field: str, tmp_path: Path) -> None:
     """YAML anchors that expand to 9**9 strings must not hang or eat memory when read as a title."""
@@ -191,8 +184,6 @@ def test_files_the_system_cannot_read_normally(article_batch: dict, case: str, p
     assert lines[0].startswith(f"conflictmap: error: {path}: ") and problem in lines[0]
 
 
-@pytest.mark.xfail(strict=True, reason="ingest.read_article: OSError other than missing/folder/permission "
-                                       "(ELOOP, EIO) escapes as an internal error")
 def test_symlink_loop_is_one_clear_line(tmp_path: Path) -> None:
     loop = tmp_path / "loop.txt"
     loop.symlink_to(loop)
@@ -322,8 +313,6 @@ def test_dataset_import_function_as_the_upload_page_calls_it(bad: BadDataset, tm
         assert any(bad.problem.lower() in p.lower() for p in report.problems), report.problems
 
 
-@pytest.mark.xfail(strict=True, reason="cli.cmd_import prints 'conflictmap: skipped: row 3 (...)' without the "
-                                       "file name; the brief asks for one line naming the file and the problem")
 def test_skipped_row_lines_name_the_file(tmp_path: Path) -> None:
     bad = next(b for b in BAD_ACLED if b.case == "latitude-200")
     path = write(tmp_path, bad.filename, bad.make())
