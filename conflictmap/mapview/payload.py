@@ -122,8 +122,11 @@ def encode_events(frame: pd.DataFrame, *, budget_bytes: int = DEFAULT_BUDGET_BYT
         part = _text(events, extra)
         place_label = place_label.where(part == "", place_label + "\x1f" + part)
     place_codes, place_table = _codes(place_label)
+    # safe_url once per distinct URL, not per event (100k events share a few thousand URLs).
+    url_codes, url_uniques = pd.factorize(_text(events, "source_url"))
+    safe_urls = np.array([safe_url(u) for u in url_uniques] + [""], dtype=object)
     source_key = (_text(events, "article_title") + "\x1f"
-                  + _text(events, "source_url").map(safe_url) + "\x1f"
+                  + pd.Series(safe_urls[url_codes], index=events.index, dtype=object) + "\x1f"
                   + _text(events, "source"))
     source_codes, source_table = _codes(source_key)
     review = _text(events, "review_status")

@@ -1,0 +1,182 @@
+"""Map scale benchmark: synthetic ACLED-like events → server time, page size, Chromium draw time.
+
+Compares our payload + grid-cluster layer (conflictmap.mapview) with two baselines measured in the
+same run: one folium.Marker + Popup per event in a MarkerCluster, and FastMarkerCluster with a JS
+callback. Prints the median and spread (min-max) of repeated runs.
+
+    python bench/bench_map.py                       # 1k, 10k, 100k; 3 repeats
+    python bench/bench_map.py --sizes 1000 100000 --repeats 5 --markers-max 10000
+
+Server time = build the folium.Map + what st_folium does with it on every rerun (render, script
+extraction, hash). Draw time = navigation start → events drawn, in Debian Chromium (Playwright),
+served from loopback with local assets and no tiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import folium
+import numpy as np
+import pandas as pd
+from folium.plugins import FastMarkerCluster, MarkerCluster
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_support import chromium_browser, page_server  # noqa: E402
+
+from conflictmap import mapview  # noqa: E402
+
+TYPES = {
+    "Battles": ["Armed clash"],
+    "Explosions/Remote violence": ["Air/drone strike", "Shelling/artillery/missile attack"],
+    "Violence against civilians": ["Attack"],
+    "Protests": ["Peaceful protest"],
+    "Riots": ["Mob violence"],
+    "Strategic developments": ["Arrests"],
+}
+WORDS = ("forces village killed reported attack near town shelling clashes militants army drone "
+         "strike civilians wounded district police protesters group local sources said").split()
+
+
+def synthetic_events(n: int, seed: int = 42, sites: int = 8000) -> pd.DataFrame:
+    """ACLED-like: events repeat at a few thousand places (Zipf-ish), 200-character evidence."""
+    rng = np.random.default_rng(seed)
+    rnd = random.Random(seed)
+    site_lat = rng.uniform(12, 42, sites)
+    site_lon = rng.uniform(25, 63, sites)
+    weights = 1 / np.arange(1, sites + 1) ** 0.8
+    pick = rng.choice(sites, size=n, p=weights / weights.sum())
+    types = list(TYPES)
+    event_type = rng.choice(types, size=n)
+    rows = {
+        "event_id": [f"cm-{i:016x}" for i in rng.integers(0, 2**63, n)],
+        "event_date": pd.to_datetime("2018-01-01") + pd.to_timedelta(rng.integers(0, 2400, n), "D"),
+        "time_precision": rng.choice([1, 1, 1, 2, 3], size=n),
+        "event_type": event_type,
+        "sub_event_type": [TYPES[t][0] for t in event_type],
+        "actors": [f"Actor {a}; Actor {b}" for a, b in rng.integers(0, 400, (n, 2))],
+        "location": [f"Place {s}" for s in pick],
+        "admin1": [f"Province {s % 90}" for s in pick],
+        "country": [f"Country {s % 12}" for s in pick],
+        "lat": site_lat[pick],
+        "lon": site_lon[pick],
+        "geo_precision": rng.choice([1, 1, 2, 3], size=n),
+        "fatalities": rng.integers(0, 20, n),
+        "evidence": [" ".join(rnd.choices(WORDS, k=30))[:200] for _ in range(n)],
+        "article_title": [f"Report {i % 5000}" for i in range(n)],
+        "source": "Bench Wire",
+        "source_url": [f"https://example.org/a/{i % 5000}" for i in range(n)],
+        "review_status": "machine",
+    }
+    return pd.DataFrame(rows)
+
+
+def st_folium_server_work(fmap: folium.Map) -> int:
+    """What st_folium does with a map on every rerun; returns the bytes it would send."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string, generate_js_hash
+
+    fmap.get_root().render()
+    fmap.render()
+    html = _get_html(fmap)
+    header = _get_header(fmap)
+    script = _get_map_string(fmap)
+    generate_js_hash(script, "event_map", False)
+    return len(html) + len(header) + len(script)
+
+
+def build_ours(frame: pd.DataFrame) -> folium.Map:
+    return mapview.build_event_map(frame, tiles="none")
+
+
+def _base_map(frame: pd.DataFrame) -> folium.Map:
+    fmap = folium.Map(location=[30, 45], zoom_start=4, tiles=None, max_zoom=18, prefer_canvas=True)
+    fmap.options["max_zoom"] = 18
+    return fmap
+
+
+def build_markers(frame: pd.DataFrame) -> folium.Map:
+    fmap = _base_map(frame)
+    cluster = MarkerCluster().add_to(fmap)
+    for row in frame.itertuples():
+        text = f"{row.event_date:%Y-%m-%d} {row.event_type} {row.location}: {row.evidence}"
+        folium.Marker([row.lat, row.lon], popup=folium.Popup(text, parse_html=False)).add_to(cluster)
+    fmap.fit_bounds([[frame.lat.min(), frame.lon.min()], [frame.lat.max(), frame.lon.max()]])
+    mapview.localize_assets(fmap)
+    return fmap
+
+
+def build_fast(frame: pd.DataFrame) -> folium.Map:
+    fmap = _base_map(frame)
+    callback = ("function (row) { var m = L.marker(new L.LatLng(row[0], row[1]));"
+                " m.bindPopup(row[2]); return m; }")
+    data = list(zip(frame.lat.round(5), frame.lon.round(5),
+                    (frame.event_type + " " + frame.location).tolist(), strict=True))
+    FastMarkerCluster(data, callback=callback).add_to(fmap)
+    fmap.fit_bounds([[frame.lat.min(), frame.lon.min()], [frame.lat.max(), frame.lon.max()]])
+    mapview.localize_assets(fmap)
+    return fmap
+
+
+METHODS = {
+    "conflictmap (payload + grid layer)": (build_ours, "[data-cm-markers]"),
+    "FastMarkerCluster + callback": (build_fast, ".marker-cluster, .leaflet-marker-icon"),
+    "folium.Marker + Popup in MarkerCluster": (build_markers, ".marker-cluster, .leaflet-marker-icon"),
+}
+
+
+def draw_ms(browser, url: str, selector: str, timeout_ms: float = 120_000) -> float:
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    try:
+        page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
+                   else route.abort())
+        page.goto(url, wait_until="commit")
+        page.wait_for_selector(selector, timeout=timeout_ms, state="attached")
+        return float(page.evaluate("() => performance.now()"))
+    finally:
+        page.close()
+
+
+def fmt(values: list[float], unit: str, digits: int = 2) -> str:
+    med = statistics.median(values)
+    return f"{med:.{digits}f} {unit} ({min(values):.{digits}f}-{max(values):.{digits}f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--markers-max", type=int, default=10_000,
+                        help="largest size for the per-event folium.Marker baseline (97 s at 100k)")
+    args = parser.parse_args()
+    mapview.ensure_static_assets()
+    print(f"| method | events | server work (st_folium rerun) | sent | Chromium draw |")
+    print("|---|---|---|---|---|")
+    with chromium_browser(Path("/tmp/conflictmap-bench-home")) as browser:
+        for n in args.sizes:
+            frame = synthetic_events(n)
+            for name, (build, selector) in METHODS.items():
+                if build is build_markers and n > args.markers_max:
+                    continue
+                server, draws, sent = [], [], 0
+                for _ in range(args.repeats):
+                    start = time.perf_counter()
+                    fmap = build(frame)
+                    sent = st_folium_server_work(fmap)
+                    server.append(time.perf_counter() - start)
+                    html = fmap.get_root().render().encode("utf-8")
+                    with page_server({"/": html}) as base:
+                        draws.append(draw_ms(browser, base + "/", selector) / 1000)
+                print(f"| {name} | {n:,} | {fmt(server, 's')} | {sent / 1e6:.2f} MB | "
+                      f"{fmt(draws, 's')} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
