@@ -157,7 +157,7 @@ def main() -> None:
                         help="largest size for the per-event folium.Marker baseline (97 s at 100k)")
     args = parser.parse_args()
     mapview.ensure_static_assets()
-    print(f"| method | events | server work (st_folium rerun) | sent | Chromium draw |")
+    print("| method | events | server work (st_folium rerun) | sent | Chromium draw |")
     print("|---|---|---|---|---|")
     with chromium_browser(Path("/tmp/conflictmap-bench-home")) as browser:
         for n in args.sizes:
