@@ -7,7 +7,7 @@ process pool here or as a Dask/Spark task on a cluster.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,12 +56,20 @@ class IngestReport:
         return len(self.problems)
 
 
-def _read_and_extract(path: Path, overrides: dict[str, object]) -> Extraction | str:
-    """Worker: one file → Extraction, or the one-line problem (picklable for a process pool)."""
+def _read(path: Path, overrides: dict[str, object]) -> Article | str:
+    """One file → Article, or its one-line problem."""
     try:
-        return extract_article(read_article(path, **overrides))
+        return read_article(path, **overrides)
     except ConflictMapError as err:
         return str(err)
+
+
+def _extract_or_problem(article: Article) -> Extraction | str:
+    """Worker: Article → Extraction, or the one-line problem (picklable for a process pool)."""
+    try:
+        return extract_article(article)
+    except ConflictMapError as err:
+        return f"{article.path or article.title}: {err}"
 
 
 def ingest_paths(
@@ -74,43 +82,55 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest article files and folders into the store, skipping articles already stored.
 
-    progress(done, total) is called after each file. workers > 1 extracts in a process pool
-    (every core with workers=0); saving stays in this process, one transaction per article, so
-    an interrupted run loses nothing already saved and a rerun does only the missing work.
+    progress(done, total) is called after each file. Files are read here and articles already in
+    the store are skipped before any extraction, so a rerun after an interruption does only the
+    missing work. workers > 1 extracts in a process pool (0 = every core); saving stays in this
+    process, one transaction per article, so an interrupted run never leaves half an article.
     overrides: forced Article fields (date, language) for every file.
     """
     files = list(iter_article_files(paths))
     report = IngestReport()
     overrides = overrides or {}
     total = len(files)
-    if workers == 0:
-        workers = os.cpu_count() or 1
+    done = 0
+    todo: list[Article] = []
+    for path in files:
+        article = _read(path, overrides)
+        if isinstance(article, str):
+            report.problems.append(article)
+        elif store.has_article(article.id):
+            report.already_present += 1
+        else:
+            todo.append(article)
+            continue
+        done += 1
+        if progress:
+            progress(done, total)
 
     def record(result: Extraction | str) -> None:
+        nonlocal done
         if isinstance(result, str):
             report.problems.append(result)
-            return
-        if store.has_article(result.article.id):
+        elif not store.has_article(result.article.id):  # the same text twice in one batch
+            saved = store.save_extraction(result)
+            report.ingested += 1
+            report.events += saved.events_added
+        else:
             report.already_present += 1
-            return
-        saved = store.save_extraction(result)
-        report.ingested += 1
-        report.events += saved.events_added
+        done += 1
+        if progress:
+            progress(done, total)
 
-    if workers <= 1 or total < 8:
-        for done, path in enumerate(files, 1):
-            record(_read_and_extract(path, overrides))
-            if progress:
-                progress(done, total)
+    if workers == 0:
+        workers = os.cpu_count() or 1
+    if workers <= 1 or len(todo) < 8:
+        for article in todo:
+            record(_extract_or_problem(article))
         return report
-
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        chunk = max(1, min(64, total // (workers * 8)))
-        results = pool.map(_read_and_extract, files, [overrides] * total, chunksize=chunk)
-        for done, result in enumerate(results, 1):
+        chunk = max(1, min(64, len(todo) // (workers * 8)))
+        for result in pool.map(_extract_or_problem, todo, chunksize=chunk):
             record(result)
-            if progress:
-                progress(done, total)
     return report
 
 
@@ -119,8 +139,3 @@ def ingest_folder_if_empty(store: Store, folder: Path) -> IngestReport | None:
     if store.counts().get("articles", 0) > 0 or not folder.is_dir():
         return None
     return ingest_paths([folder], store)
-
-
-def extract_paths(paths: Sequence[Path], overrides: dict[str, object] | None = None) -> list[Extraction | str]:
-    """Extract each file in order (no store); a failure is its one-line message in that slot."""
-    return [_read_and_extract(p, overrides or {}) for p in paths]
