@@ -4,7 +4,6 @@ import streamlit as st
 
 from conflictmap import ui
 
-st.set_page_config(page_title="Events · Conflict Event Map", layout="wide")
 st.title("Events")
 view = ui.event_view()
 ui.show_counts(view)

@@ -4,7 +4,6 @@ import streamlit as st
 
 from conflictmap import charts, ui
 
-st.set_page_config(page_title="Timeline · Conflict Event Map", layout="wide")
 st.title("Timeline")
 view = ui.event_view()
 ui.show_counts(view)

@@ -4,7 +4,6 @@ import streamlit as st
 
 from conflictmap import ui
 
-st.set_page_config(page_title="Articles · Conflict Event Map", layout="wide")
 st.title("Articles")
 ui.event_view()  # the shared sidebar filters stay on every page
 

@@ -4,7 +4,6 @@ import streamlit as st
 
 from conflictmap import ui
 
-st.set_page_config(page_title="Review · Conflict Event Map", layout="wide")
 st.title("Review")
 view = ui.event_view()
 
