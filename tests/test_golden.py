@@ -96,8 +96,15 @@ def event_problems(events: tuple[Event, ...], gold: dict[str, Any]) -> list[str]
         missing = [a for a in want.get("actors_include", []) if a not in event.actors]
         if missing:
             problems.append(f"{label}: actors {event.actors} lack {missing}")
+    gold_points = {p["text"]: (p["lat"], p["lon"]) for p in gold.get("places", [])}
     for name in gold.get("not_event_locations", []):
+        # By name, and by coordinates when the gold places give them (the event may carry the
+        # gazetteer's spelling, e.g. "Ayn al Arab" for Kobani).
         wrong = [e for e in events if e.location and same_surface(e.location, name)]
+        if name in gold_points:
+            lat, lon = gold_points[name]
+            wrong += [e for e in events if e.lat is not None and e.lon is not None
+                      and haversine_km(e.lat, e.lon, lat, lon) < 5]
         if wrong:
             problems.append(f"an event was placed at {name!r}, where nothing happened: {wrong[0].evidence[:80]!r}")
     return problems
