@@ -13,8 +13,9 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -496,8 +497,8 @@ def add_uploaded_articles(files: Sequence[Any], progress: Callable[[int, int], N
                 f"{upload.name}: {upload.size / 1e6:.1f} MB is over the "
                 f"{settings.get('CONFLICTMAP_MAX_UPLOAD_MB')} MB limit (CONFLICTMAP_MAX_UPLOAD_MB)")))
         else:
-            data = upload.getvalue()
-            out.append(_save_article(upload.name, lambda d=data, n=upload.name: read_article_bytes(d, name=n)))
+            out.append(_save_article(upload.name, partial(read_article_bytes, upload.getvalue(),
+                                                          name=upload.name)))
         progress(done, len(files))
     return out
 
@@ -533,7 +534,8 @@ def download_buttons(frame: pd.DataFrame) -> None:
     """CSV (ACLED columns), GeoJSON and JSON downloads of the filtered events, side by side."""
     from conflictmap.datasets import export_events
 
-    formats = (("csv", "CSV (ACLED columns)", "text/csv"),
+    formats: tuple[tuple[Literal["csv", "geojson", "json"], str, str], ...] = (
+               ("csv", "CSV (ACLED columns)", "text/csv"),
                ("geojson", "GeoJSON", "application/geo+json"),
                ("json", "JSON", "application/json"))
     for col, (fmt, label, mime) in zip(st.columns(len(formats)), formats, strict=True):
@@ -666,7 +668,7 @@ def online_form() -> None:
     advance = progress_bar("Reading articles…")
     outcomes = []
     for done, article in enumerate(articles, 1):
-        outcomes.append(_save_article(article.title, lambda a=article: a))
+        outcomes.append(_save_article(article.title, partial(lambda a: a, article)))
         advance(done, len(articles))
     _show_outcomes(outcomes)
 
@@ -707,13 +709,10 @@ def show_flash(where: str) -> None:
 
 
 def event_types() -> dict[str, tuple[str, ...]]:
-    """ACLED event types → their sub-event types (from the events module)."""
-    try:
-        from conflictmap.events import EVENT_TYPES
-    except ImportError:  # the store validates against the same codebook table
-        from conflictmap.store import ACLED_SUB_EVENT_TYPES as EVENT_TYPES
+    """ACLED event types → their sub-event types: the table the store validates edits against."""
+    from conflictmap.store import ACLED_SUB_EVENT_TYPES
 
-    return {t: tuple(subs) for t, subs in EVENT_TYPES.items()}
+    return {t: tuple(subs) for t, subs in ACLED_SUB_EVENT_TYPES.items()}
 
 
 def review_queue(frame: pd.DataFrame) -> pd.DataFrame:
@@ -857,7 +856,9 @@ def review_events_panel(frame: pd.DataFrame) -> None:
         st.success("Nothing to review under the current filters.")
         return
     picked = events_table(queue)
-    row = event_row(queue, picked) if picked else queue.iloc[0]
+    row = event_row(queue, picked)
+    if row is None:
+        row = queue.iloc[0]
     eid = str(row["event_id"])
     st.markdown(f"**Event {md_escape(eid)}** · status {md_escape(row.get('review_status'))} · "
                 f"confidence {float(row.get('confidence') or 0):.2f}")

@@ -403,3 +403,13 @@ def test_acled_upload_imports_good_rows_and_reports_bad_ones(ids: dict[str, str]
     assert tables and any("SYR2" in p and "latitude" in p for p in tables[0]["problem"]), tables
     frame = store.events_frame()
     assert "SYR1" in set(frame["event_id"]) and "SYR2" not in set(frame["event_id"])
+
+
+def test_url_names_the_selected_event(ids: dict[str, str]) -> None:
+    at = _app()
+    at.query_params["event"] = ids["hasakah"]
+    at.run()
+    assert not at.exception
+    record = at.dataframe[0].value
+    assert dict(zip(record["field"], record["value"], strict=True))["event_id"] == ids["hasakah"]
+    assert at.query_params["event"] == ids["hasakah"]  # kept while the filters are synced
