@@ -84,14 +84,14 @@ def main(argv: list[str]) -> int:
           f"docs_per_s={len(docs) / secs:.0f} gazetteer_open_s={t_load:.3f}")
     if "--errors" in argv:
         print("\n# wrongly resolved (>=161 km)")
-        for k, v in wrong.most_common(40):
+        for k, v in wrong.most_common(int(argv[argv.index("--top") + 1]) if "--top" in argv else 40):
             print(v, k)
     if "--misses" in argv:
         print("\n# false positives")
-        for k, v in fps.most_common(40):
+        for k, v in fps.most_common(int(argv[argv.index("--top") + 1]) if "--top" in argv else 40):
             print(v, k)
         print("\n# missed gold toponyms")
-        for k, v in fns.most_common(50):
+        for k, v in fns.most_common(int(argv[argv.index("--top") + 1]) if "--top" in argv else 50):
             print(v, k)
     return 0
 

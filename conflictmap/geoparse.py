@@ -78,13 +78,19 @@ NOT_PLACES = frozenset("""twitter facebook youtube instagram telegram tiktok wha
 afp bloomberg google apple amazon microsoft isis isil daesh hamas hezbollah nato opec
 """.split())
 
-# Place cue words. Type cues say what kind of place follows (or precedes).
-SETTLEMENT_CUES = frozenset("""staden stad byn by orten samhället samhälle förorten förort
-stadsdelen lägret flyktinglägret town city village hamlet suburb neighbourhood neighborhood
-camp district""".split())
-ADMIN_CUES = frozenset("""provinsen provins regionen region guvernementet guvernement distriktet
-länet delstaten oblast province governorate region state county prefecture""".split())
+# Place cue words, per language: Swedish "by" (village) is English "by", "stad" is nothing in
+# English. Type cues say what kind of place follows (or precedes).
+SETTLEMENT_CUES_SV = frozenset("""staden stad byn by orten samhället samhälle förorten förort
+stadsdelen lägret flyktinglägret""".split())
+SETTLEMENT_CUES_EN = frozenset("""town city village hamlet suburb neighbourhood neighborhood camp
+district""".split())
+ADMIN_CUES_SV = frozenset("""provinsen provins regionen region guvernementet guvernement
+distriktet länet delstaten oblast""".split())
+ADMIN_CUES_EN = frozenset("""oblast province governorate region state county prefecture""".split())
+SETTLEMENT_CUES = SETTLEMENT_CUES_SV | SETTLEMENT_CUES_EN
+ADMIN_CUES = ADMIN_CUES_SV | ADMIN_CUES_EN
 _CUES_BEFORE = SETTLEMENT_CUES | ADMIN_CUES
+_CUES_BY_LANG = {"en": SETTLEMENT_CUES_EN | ADMIN_CUES_EN, "sv": _CUES_BEFORE}
 # Modifiers that may precede a name inside the same capitalised run ("Northern Syria").
 MODIFIERS = frozenset("""north south east west northern southern eastern western central upper
 lower greater new old norra södra östra västra centrala""".split())
@@ -132,20 +138,53 @@ def _is_capitalised(text: str) -> bool:
                                           "ed", "es", "et", "ez", "en") and tail[:1].isupper()
 
 
+# Lowercase prefixes glued to a name: "anti-Russian", "ex-Soviet", "pro-Kremlin".
+_NAME_PREFIXES = frozenset("anti ex pro non pan post pre trans inter mid neo".split())
+_ARABIC_ARTICLES = frozenset("al el ad ar as ash at az an ed es et ez en".split())
+# Abbreviations whose full stop neither ends a sentence nor breaks a name ("St. Louis").
+_NAME_ABBREVIATIONS = frozenset("st mt ft pt ste".split())
+_TITLE_ABBREVIATIONS = frozenset("""mr mrs ms dr gen col lt sgt gov sen rep capt maj prof rev
+sr jr no vs""".split())
+
+
+def _pieces(text: str, start: int) -> list[tuple[str, int]]:
+    """A hyphenated token split where two names meet ("Amsterdam-London", "DPRK-South") or a
+    prefix meets a name ("anti-Russian"); "Guinea-Bissau" is rejoined by the name runs."""
+    if "-" not in text:
+        return [(text, start)]
+    parts = text.split("-")
+    out: list[tuple[str, int]] = []
+    cur, cur_start, pos = parts[0], start, start + len(parts[0]) + 1
+    for part in parts[1:]:
+        head_low = cur.lower()
+        split = part[:1].isupper() and head_low not in _ARABIC_ARTICLES and (
+            cur[:1].isupper() or head_low in _NAME_PREFIXES)
+        if split:
+            if cur[:1].isupper():
+                out.append((cur, cur_start))
+            cur, cur_start = part, pos
+        else:
+            cur = f"{cur}-{part}"
+        pos += len(part) + 1
+    out.append((cur, cur_start))
+    return out
+
+
 def tokenize(body: str) -> list[_Token]:
     """Word tokens with offsets, capitalisation, sentence-start and clitic flags."""
     tokens: list[_Token] = []
     prev_end = 0
     for m in _TOKEN.finditer(body):
-        text = m.group()
-        gap = body[prev_end:m.start()]
-        sentence_start = not tokens or any(ch in _SENTENCE_END or ch == "\n" for ch in gap)
-        if tokens and not sentence_start and gap.strip() == "" and tokens[-1].text.endswith("."):
-            sentence_start = False
-        core, clitic = _core(text)
-        tokens.append(_Token(core, m.start(), m.start() + len(core), m.end(), _is_capitalised(core),
-                             sentence_start, clitic))
-        prev_end = m.end()
+        for text, start in _pieces(m.group(), m.start()):
+            gap = body[prev_end:start]
+            sentence_start = not tokens or any(ch in _SENTENCE_END or ch == "\n" for ch in gap)
+            if sentence_start and tokens and gap == ". " and (
+                    tokens[-1].text.lower() in _NAME_ABBREVIATIONS | _TITLE_ABBREVIATIONS):
+                sentence_start = False  # "St. Louis", "Gov. Brown": an abbreviation's full stop
+            core, clitic = _core(text)
+            tokens.append(_Token(core, start, start + len(core), start + len(text),
+                                 _is_capitalised(core), sentence_start, clitic))
+            prev_end = start + len(text)
     # A word right after a sentence-final full stop starts a sentence ("... Kobani. Nu ...").
     for prev, tok in zip(tokens, tokens[1:], strict=False):
         gap = body[prev.full_end:tok.start]
@@ -170,7 +209,8 @@ def _runs(tokens: list[_Token], body: str) -> list[list[int]]:
         if cur:
             prev = tokens[cur[-1]]
             gap = body[prev.full_end:tok.start]
-            joined = gap in (" ", "\u00a0") and not prev.clitic
+            joined = not prev.clitic and (gap in (" ", "\u00a0") or (gap == "-" and tok.capital) or (
+                gap == ". " and prev.text.lower() in _NAME_ABBREVIATIONS))
             if not joined or tok.sentence_start:
                 close()
         if tok.capital:
@@ -211,10 +251,11 @@ def _stopwords(lang: str) -> frozenset[str]:
     return _STOP_BY_LANG.get(lang, _STOP_ANY)
 
 
-def _cue_before(tokens: list[_Token], i: int) -> str | None:
+def _cue_before(tokens: list[_Token], i: int, lang: str = "und") -> str | None:
     """A type cue one or two words before the name ("staden Afrin", "the town of Atme")."""
+    cues = _CUES_BY_LANG.get(lang, _CUES_BEFORE)
     for k in (i - 1, i - 2):
-        if k >= 0 and not tokens[k + 1].sentence_start and tokens[k].text.lower() in _CUES_BEFORE:
+        if k >= 0 and not tokens[k + 1].sentence_start and tokens[k].text.lower() in cues:
             return tokens[k].text.lower()
     return None
 
@@ -264,6 +305,8 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     if j - i == 1 and not any(m.kind == KIND_PRIMARY or _is_major(m) for m in matches):
         if first.sentence_start:
             return ()  # "Yet", "Frank": a sentence-initial word known only as an alternate name
+    if j - i == 1 and first.sentence_start and all_caps and any(m.kind == KIND_ABBREV for m in matches):
+        return tuple(m for m in matches if m.kind == KIND_ABBREV)  # "U.S. officials said ..."
     if j - i == 1 and first.sentence_start:
         # A capitalised first word ("Tunga strider"): only a place's own name of some size counts.
         matches = tuple(m for m in matches if m.kind == KIND_PRIMARY and (
@@ -302,6 +345,8 @@ def _is_major(m: NameMatch) -> bool:
         return False
     if c.feature == "admin1":  # "Unity", "Central", "Lakes" are small divisions' names too
         return c.population >= 1_000_000
+    if c.source == "supplement" and c.feature == "region":
+        return True  # curated: "EU", "Middle East", "Gaza Strip"
     return c.feature in ("country", "continent", "water") or c.population >= 100000
 
 
@@ -402,7 +447,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             b, i, j, ok, trim = chosen
             start, end = tokens[i].start, tokens[j - 1].end - trim
             cue = "demonym" if all(m.kind == KIND_DEMONYM for m in ok) else (
-                _cue_before(tokens, i) or _cue_after(tokens, j))
+                _cue_before(tokens, i, lang) or _cue_after(tokens, j))
             mentions.append(Mention(text=body[start:end], start=start, end=end,
                                     candidates=_dedupe(m.candidate for m in ok), cue=cue))
             covered.update(range(i, j))

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conflictmap.errors import GeocoderError
+from conflictmap.gazetteer.build import KIND_ALTERNATE
+from conflictmap.gazetteer.index import Gazetteer
 from conflictmap.gazetteer.normalize import name_key, strip_article
 from conflictmap.geocode.base import Geocoder
 from conflictmap.models import (
@@ -52,17 +54,60 @@ def km_between(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     return 12742 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def prior(cand: Candidate, surface: str) -> float:
-    """Context-free plausibility: population, feature kind, whether this is the place's own name."""
-    score = math.log10(cand.population + 10)
-    score += {"country": 4.0, "continent": 3.5, "region": 3.0, "water": 3.0, "admin1": -0.5,
-              "camp": 0.5, "village": -0.3}.get(cand.feature, 0.0)
-    key, own = name_key(surface), name_key(cand.name)
-    if key == own or strip_article(key) == strip_article(own):
+def prior(cand: Candidate, surface: str, kind: int | None = None) -> float:
+    """Context-free plausibility: population, feature kind, whether this is the place's own name.
+
+    kind: how the gazetteer knows `surface` for this place (build.KIND_*), when known. A country
+    named only in some other language ("Tunis" is Tunisia in Danish) is no stronger than a town.
+    """
+    population = cand.population
+    if not population and cand.source == "geonames" and cand.feature in ("city", "village"):
+        # cities500 lists every administrative seat, with population 0 when GeoNames has no
+        # figure: a district seat ("Ariha") is a town, not an empty place.
+        population = _SEAT_POPULATION
+    score = math.log10(population + 10)
+    score += _FEATURE_PRIOR.get(cand.feature, 0.0)
+    if kind is None:
+        key, own = name_key(surface), name_key(cand.name)
+        primary = key == own or strip_article(key) == strip_article(own)
+    else:
+        primary = kind != KIND_ALTERNATE
+    if primary:
         score += 0.8
+    elif cand.feature == "country" and kind is not None:
+        score -= 5.0
     if cand.source == "supplement":
         score += 1.5
     return score
+
+
+_SEAT_POPULATION = 2000
+_FEATURE_PRIOR = {"country": 4.0, "continent": 3.5, "region": 3.0, "water": 3.0, "admin1": -0.5,
+                  "camp": 0.5, "village": -0.3}
+
+
+def _strength(c: Candidate) -> float:
+    """How much a resolved place says about where the article is: a country or a big city more
+    than a village that may be a false match ("CDs" → Childress, Texas)."""
+    if c.feature == "country":
+        return 2.0
+    if c.feature in ("admin1", "region"):
+        return 1.5
+    if c.source == "supplement" or c.population >= 20000:
+        return 1.0
+    return 0.5
+
+
+def _context_damping(gap: float) -> float:
+    """How much context may lift a candidate that is far less prominent than the best one.
+
+    gap: the best candidate's prior minus this one's (about log10 of a population ratio). Up to
+    a 100-fold gap, context decides freely (Paris, Texas in a Texan story); beyond it, only an
+    explicit hierarchy ("London, Ohio") should move London away from England.
+    """
+    if gap <= 2.0:
+        return 1.0
+    return max(0.25, 1.0 - 0.4 * (gap - 2.0))
 
 
 @dataclass
@@ -70,6 +115,8 @@ class _Scored:
     mention: Mention
     cands: list[Candidate]
     scores: list[float]
+    kinds: list[int | None]
+    priors: list[float]
     best: int = 0
 
     @property
@@ -77,43 +124,60 @@ class _Scored:
         return self.cands[self.best] if self.cands else None
 
 
+_DIRECTION_BEFORE = re.compile(
+    r"\b(?:central|northern|southern|eastern|western|north-?(?:east|west)ern|south-?(?:east|west)ern|"
+    r"upstate|downstate|norra|södra|östra|västra|centrala|nordöstra|nordvästra|sydöstra|"
+    r"sydvästra|mellersta)\s+$", re.IGNORECASE)
+_STATES_LIST_BEFORE = re.compile(
+    r"\b(?:states|provinces|regions|governorates|oblasts|counties|delstater|provinser|regioner)"
+    r"\s+(?:such as|like|including|of|som|inklusive)\s+(?:[\w\s,-]{0,60}\s)?$", re.IGNORECASE)
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*(?:and|or|och|eller|&))\s*$", re.IGNORECASE)
+
+
 def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
     """Score every candidate of every mention against the others' current best guesses."""
     tops = [it.top for it in items]
     keys = [name_key(it.mention.text) for it in items]
-    # Country evidence: explicit country mentions count double, any other resolved place once.
-    # A name never supports itself: three "Homs" must not outvote "Tripoli" and "Misrata".
+    # Country evidence: explicit country mentions count double, any other resolved place by its
+    # strength. A name never supports itself: three "Homs" must not outvote "Tripoli" and "Misrata".
     weight: Counter[str] = Counter()
     by_key: dict[str, Counter[str]] = {}
     for key, top in zip(keys, tops, strict=True):
         if top is not None and top.country_code:
-            w = 2.0 if top.feature == "country" else 1.0
+            w = _strength(top)
             weight[top.country_code] += w
             by_key.setdefault(key, Counter())[top.country_code] += w
-    points = [(k, top) for k, top in enumerate(tops)
+    points = [(k, top, 1.0 if _strength(top) >= 1.0 else 0.5) for k, top in enumerate(tops)
               if top is not None and top.feature not in ("country", "continent", "water")]
     for idx, it in enumerate(items):
         m = it.mention
         cue = (m.cue or "").lower()
         after_text = body[m.end:m.end + 25].lower()
-        admin_cue = cue in ADMIN_CUE_WORDS or re.match(
-            r"^[-\s]*(?:province|governorate|provinsen|region|oblast|state\b|county)", after_text)
+        before_text = body[max(0, m.start - 80):m.start]
+        admin_cue = cue in ADMIN_CUE_WORDS or bool(re.match(
+            r"^[-\s]*(?:province|governorate|provinsen|region|oblast|state\b|county)", after_text)) or bool(
+            _STATES_LIST_BEFORE.search(before_text))
         settle_cue = cue in SETTLEMENT_CUE_WORDS
+        direction = bool(_DIRECTION_BEFORE.search(before_text[-20:]))
         parent = _parent(items, idx, body)
+        child = _child(items, idx, body)
+        peer_admin = _peer_admin_countries(items, idx, body)
+        best_prior = max(it.priors, default=0.0)
         scores = []
-        for c in it.cands:
-            s = prior(c, m.text)
+        for c, p in zip(it.cands, it.priors, strict=True):
+            s = p
+            context = 0.0
             support = weight[c.country_code] - by_key.get(keys[idx], Counter())[c.country_code]
             if c.country_code and support > 0:
-                s += 1.2 * min(3.0, support)
+                context += 1.2 * min(3.0, support)
             if not c.country_code and c.feature in ("water", "region", "continent"):
                 s += 2.5  # seas and continents have no country to gain context support from
             if country_hint and c.country_code == country_hint:
                 s += 2.0
             if c.feature not in ("country", "continent", "water") and points:
-                near = min((km_between(c.lat, c.lon, p.lat, p.lon) for k, p in points
-                            if keys[k] != keys[idx]), default=1e9)
-                s += 1.5 if near < 50 else 1.0 if near < 200 else 0.5 if near < 600 else 0.0
+                context += max((_near_bonus(km_between(c.lat, c.lon, q.lat, q.lon)) * f
+                                for k, q, f in points if keys[k] != keys[idx]), default=0.0)
+            s += context * _context_damping(best_prior - p)
             if parent is not None:
                 if parent.feature == "country" and c.country_code == parent.country_code:
                     s += 3.0
@@ -122,6 +186,12 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                     s += 3.5
                 elif parent.country_code and c.country_code == parent.country_code:
                     s += 1.5
+            if child is not None and c.feature in ("admin1", "country", "region") and (
+                    c.country_code == child.country_code
+                    and (c.feature == "country" or child.admin1 == c.name)):
+                s += 3.5  # "Tacoma, Washington": the state that holds Tacoma
+            if peer_admin and c.feature == "admin1" and c.country_code in peer_admin:
+                s += 2.0  # "Alaska, Hawaii and Washington": a list of states
             if admin_cue:
                 s += 3.0 if c.feature in ("admin1", "admin2", "region") else 0.0
             elif c.feature == "admin1" and any(
@@ -130,14 +200,49 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                                                  and o.population >= 100000)) for o in it.cands):
                 # A bare "Aleppo" or "Washington" is the city, not the governorate or state of
                 # the same name, when the city is its namesake or a big share of it.
-                s -= 1.5
+                s -= 1.5 if not (direction or peer_admin) else 0.0
+            if direction and c.feature in ("admin1", "admin2", "region", "country"):
+                s += 1.5  # "central Washington", "norra Syrien": an area, not a point
             if settle_cue and c.feature in ("city", "village", "camp"):
                 s += 2.0
-            if m.cue == "demonym" and c.feature not in ("country", "continent"):
+            if m.cue == "demonym" and c.feature not in ("country", "continent", "admin1", "region"):
                 s -= 5.0
             scores.append(s)
         it.scores = scores
         it.best = max(range(len(scores)), key=scores.__getitem__) if scores else 0
+
+
+def _near_bonus(km: float) -> float:
+    return 1.5 if km < 50 else 1.0 if km < 200 else 0.5 if km < 600 else 0.0
+
+
+def _child(items: list[_Scored], idx: int, body: str) -> Candidate | None:
+    """The place named right before a mention that it contains ("Tacoma, Washington")."""
+    if idx == 0:
+        return None
+    prev, m = items[idx - 1], items[idx].mention
+    if prev.top is None or prev.top.feature in COARSE_FEATURES:
+        return None
+    if _HIERARCHY_GAP.match(body[prev.mention.end:m.start]):
+        return prev.top
+    return None
+
+
+def _peer_admin_countries(items: list[_Scored], idx: int, body: str) -> set[str]:
+    """Countries whose first-level divisions are listed right beside this mention."""
+    out: set[str] = set()
+    m = items[idx].mention
+    if idx > 0:
+        prev = items[idx - 1]
+        if prev.top is not None and prev.top.feature == "admin1" and _LIST_GAP.match(
+                body[prev.mention.end:m.start]):
+            out.add(prev.top.country_code)
+    if idx + 1 < len(items):
+        nxt = items[idx + 1]
+        if nxt.top is not None and nxt.top.feature == "admin1" and _LIST_GAP.match(
+                body[m.end:nxt.mention.start]):
+            out.add(nxt.top.country_code)
+    return out
 
 
 def _parent(items: list[_Scored], idx: int, body: str) -> Candidate | None:
@@ -150,6 +255,34 @@ def _parent(items: list[_Scored], idx: int, body: str) -> Candidate | None:
     if _HIERARCHY_GAP.match(body[m.end:nxt.mention.start]):
         return nxt.top
     return None
+
+
+def _scored(m: Mention, cands: list[Candidate], gaz: Gazetteer | None) -> _Scored:
+    kinds = _name_kinds(m, cands, gaz)
+    priors = [prior(c, m.text, k) for c, k in zip(cands, kinds, strict=True)]
+    best = max(range(len(priors)), key=priors.__getitem__) if priors else 0
+    return _Scored(m, cands, list(priors), kinds, priors, best)
+
+
+def _name_kinds(m: Mention, cands: list[Candidate], gaz: Gazetteer | None) -> list[int | None]:
+    """How the gazetteer knows the mention's name for each candidate (None: not from it)."""
+    if not cands or all(c.source not in _GAZETTEER_SOURCES for c in cands):
+        return [None] * len(cands)
+    if gaz is None:
+        from conflictmap.gazetteer import load_gazetteer
+
+        gaz = load_gazetteer()
+    key = name_key(m.text)
+    keys = [key, strip_article(key)]
+    found = gaz.matches_for_keys(keys)
+    kinds: dict[str, int] = {}
+    for k in keys:
+        for nm in found.get(k, ()):
+            kinds[nm.candidate.place_id] = min(nm.kind, kinds.get(nm.candidate.place_id, 99))
+    return [kinds.get(c.place_id) for c in cands]
+
+
+_GAZETTEER_SOURCES = frozenset({"geonames", "cldr", "supplement"})
 
 
 def _confidence(scores: list[float], best: int) -> float:
@@ -187,10 +320,8 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
     from conflictmap.geocode.offline import OfflineGeocoder
 
     body = article.body
-    items = [_Scored(m, list(m.candidates), [0.0] * len(m.candidates)) for m in mentions]
-    for it in items:
-        it.scores = [prior(c, it.mention.text) for c in it.cands]
-        it.best = max(range(len(it.scores)), key=it.scores.__getitem__) if it.scores else 0
+    gaz = geocoder.gazetteer if isinstance(geocoder, OfflineGeocoder) else None
+    items = [_scored(m, list(m.candidates), gaz) for m in mentions]
     _rank(items, body, None)
     _rank(items, body, None)
 
@@ -212,6 +343,8 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
             new = [c for c in extra if c.place_id not in known]
             if new:
                 it.cands.extend(new)
+                it.kinds.extend([None] * len(new))
+                it.priors.extend(prior(c, it.mention.text) for c in new)
                 changed = True
         if changed:
             _rank(items, body, None)
