@@ -55,6 +55,25 @@ def is_local_address(address: Any) -> bool:
         return False  # a host name other than localhost: it would need DNS
 
 
+def is_numeric_host(host: Any) -> bool:
+    """True for IP literals ("10.0.0.8", "::1", and inet_aton forms like "0x7f.1"): resolving
+    them sends nothing on the network, so only connecting to them is guarded."""
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+        return True
+    except ValueError:
+        pass
+    try:
+        socket.inet_aton(host)
+        return True
+    except OSError:
+        return False
+
+
 class NetworkRecorder:
     """The guard's state: what was attempted, and the patched functions."""
 
@@ -89,7 +108,7 @@ class NetworkRecorder:
             return real_sendto(sock, data, *args)
 
         def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-            if host is not None and not is_local_address((host, 0)):
+            if host is not None and not is_numeric_host(host) and not is_local_address((host, 0)):
                 raise recorder.block(f"DNS lookup of {host!r}")
             return real_getaddrinfo(host, *args, **kwargs)
 
@@ -166,8 +185,25 @@ def sendto(sock, data, *args):
     return _sendto(sock, data, *args)
 
 
+def _numeric(host):
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+        return True
+    except ValueError:
+        pass
+    try:
+        socket.inet_aton(host)
+        return True
+    except OSError:
+        return False
+
+
 def getaddrinfo(host, *args, **kwargs):
-    if host is not None and not _local((host, 0)):
+    if host is not None and not _numeric(host) and not _local((host, 0)):
         raise _block("DNS lookup of %r" % (host,))
     return _getaddrinfo(host, *args, **kwargs)
 

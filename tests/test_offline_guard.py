@@ -57,6 +57,10 @@ def test_the_guard_blocks_and_records_remote_connections_and_dns(
     assert len(recorder.attempts) == 3
     assert "nominatim.openstreetmap.org" in recorder.attempts[1]
 
+    # Resolving an IP literal sends nothing (SSRF checks do it), connecting to it is what counts.
+    assert socket.getaddrinfo(UNROUTABLE, 80)
+    assert len(recorder.attempts) == 3
+
 
 def test_the_guard_lets_loopback_through(monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = NetworkRecorder()

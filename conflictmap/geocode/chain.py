@@ -24,7 +24,7 @@ from conflictmap.models import Candidate
 log = logging.getLogger(__name__)
 
 # Kinds precise enough that an online lookup could not do better for the same name.
-_COARSE_FEATURES = frozenset({"country", "continent", "admin1", "region", "water"})
+_COARSE_FEATURES = frozenset({"country", "continent", "admin1", "admin2", "region", "water"})
 
 
 def offline_answer_is_weak(candidates: list[Candidate], country_hint: str | None) -> bool:
