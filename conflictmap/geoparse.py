@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from conflictmap.gazetteer import Gazetteer, NameMatch, load_gazetteer, name_key, strip_article
-from conflictmap.gazetteer.build import KIND_ABBREV, KIND_DEMONYM, KIND_PRIMARY
+from conflictmap.gazetteer.build import KIND_ABBREV, KIND_ALTERNATE, KIND_DEMONYM, KIND_PRIMARY
 from conflictmap.models import Article, Candidate, Mention
 
 # A token: a dotted abbreviation ("U.S.") or a word that may carry inner hyphens, apostrophes
@@ -76,7 +76,10 @@ professor prof presidenten ministern statsminister utrikesminister general kunge
 # Not places, though a gazetteer has a village of that name somewhere (media, platforms, groups).
 NOT_PLACES = frozenset("""twitter facebook youtube instagram telegram tiktok whatsapp reuters
 afp bloomberg google apple amazon microsoft isis isil daesh hamas hezbollah nato opec
-""".split())
+""".split()) | {
+    # Institutions and weather named after a place: "the White House said" is the US
+    # government, not White House, Tennessee; El Niño is a climate pattern.
+    "white house", "el nino", "la nina", "nino", "nina"}
 
 # Place cue words, per language: Swedish "by" (village) is English "by", "stad" is nothing in
 # English. Type cues say what kind of place follows (or precedes).
@@ -302,14 +305,15 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         return demonyms  # "Canadian" is Canada, not the village of Canadian, Texas
     if j - i == 1 and surface in person_names and not any(_is_major(m) for m in matches):
         return ()  # "Kelly" after "Megyn Kelly" earlier in the article
-    if j - i == 1 and not any(m.kind == KIND_PRIMARY or _is_major(m) for m in matches):
+    if j - i == 1 and not any(m.kind == KIND_PRIMARY or _is_major(m) or _big_alternate(m)
+                              for m in matches):
         if first.sentence_start:
             return ()  # "Yet", "Frank": a sentence-initial word known only as an alternate name
     if j - i == 1 and first.sentence_start and all_caps and any(m.kind == KIND_ABBREV for m in matches):
         return tuple(m for m in matches if m.kind == KIND_ABBREV)  # "U.S. officials said ..."
     if j - i == 1 and first.sentence_start:
         # A capitalised first word ("Tunga strider"): only a place's own name of some size counts.
-        matches = tuple(m for m in matches if m.kind == KIND_PRIMARY and (
+        matches = tuple(m for m in matches if _big_alternate(m) or m.kind == KIND_PRIMARY and (
             _is_major(m) or m.candidate.population >= 20000 or m.candidate.source == "supplement"))
         if not matches:
             return ()
@@ -335,6 +339,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
                 continue
             return ()
     return matches
+
+
+def _big_alternate(m: NameMatch) -> bool:
+    """A city of 100,000 or more under another spelling ("Douma", "Kiev"): a name, even first in
+    a sentence (ordinary words that start sentences are caught by the article's vocabulary)."""
+    return m.kind == KIND_ALTERNATE and m.candidate.feature == "city" and m.candidate.population >= 100000
 
 
 def _is_major(m: NameMatch) -> bool:

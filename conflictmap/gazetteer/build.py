@@ -23,7 +23,7 @@ from conflictmap.gazetteer.normalize import is_ascii, name_key, strip_article
 from conflictmap.settings import DATA_DIR
 
 # Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"
 
 SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
 
@@ -63,6 +63,28 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
 ABBREVIATIONS = {"USA", "U.S.", "U.S.A.", "US", "UK", "U.K.", "DRC", "UAE", "U.A.E.", "KSA", "PRC",
                  "DPRK", "CAR"}
 
+# Demonyms of first-level divisions that news uses like a country's ("English" is England's).
+DIVISION_DEMONYMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("GB", "ENG"): ("English",), ("GB", "SCT"): ("Scottish",), ("GB", "WLS"): ("Welsh",),
+    ("GB", "NIR"): ("Northern Irish",),
+}
+
+# Languages not written in Latin script: GeoNames romanises their place names with marks
+# ("‘Afrīn", "Khān Yūnis") that news and map labels leave out ("Afrin", "Khan Yunis").
+NON_LATIN_LANGUAGES = frozenset("""ar fa ps ur ku ckb he yi ru uk be bg mk sr el ka hy zh ja ko th
+lo km my hi bn ne si ta te ml kn mr gu pa am ti dv mn kk ky tg uz bo dz""".split())
+_MARKS = dict.fromkeys(map(ord, "'’‘`´ʿʾʼʻ′\u02bf\u02be"), None)
+
+
+def display_name(name: str) -> str:
+    """A plain Latin label for a romanised name: "‘Afrīn" → "Afrin", "Ḩalab" → "Halab"."""
+    import unicodedata
+
+    s = unicodedata.normalize("NFKD", name.translate(_MARKS))
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", s).strip() or name
+
+
 # Suffixes of first-level division names ("Idlib Governorate"); stripped to get the short name.
 DIVISION_WORDS = ("governorate", "province", "oblast", "region", "state", "prefecture", "county",
                   "department", "district", "municipality", "territory", "emirate", "muhafazah",
@@ -82,6 +104,8 @@ class PlaceRow:
     population: int = 0
     source: str = "geonames"
     names: dict[str, int] = field(default_factory=dict)  # key → kind (lowest kind wins)
+    alt_names: list[str] = field(default_factory=list)
+    geonameid: str = ""  # supplement rows: the GeoNames place they describe, when checked
 
     def add_name(self, name: str, kind: int, *, min_len: int = 3) -> None:
         """Index `name` (and its article-less form) under this place, unless it is unusable."""
@@ -240,13 +264,26 @@ def iter_supplement(paths: Iterable[Path]) -> Iterator[PlaceRow]:
                 place_id=f"sup:{rec['id']}", name=rec["name"], lat=float(rec["lat"]),
                 lon=float(rec["lon"]), country_code=rec.get("country_code", ""),
                 feature=rec.get("feature", "village") or "village", admin1=rec.get("admin1", ""),
-                population=int(rec.get("population") or 0), source="supplement")
+                population=int(rec.get("population") or 0), source="supplement",
+                geonameid=(rec.get("geonameid") or "").strip())
             row.add_name(row.name, KIND_PRIMARY, min_len=2)
+            row.alt_names = [a.strip() for a in (rec.get("alt_names") or "").split("|") if a.strip()]
             for alt in (rec.get("alt_names") or "").split("|"):
                 if alt.strip():
                     kind = KIND_ABBREV if alt.replace(".", "").isupper() else KIND_PRIMARY
                     row.add_name(alt.strip(), kind, min_len=2)
             yield row
+
+
+def _supplement_aliases(paths: Iterable[Path]) -> dict[str, list[str]]:
+    """GeoNames id → news spellings, from supplement rows about a place cities500 already has:
+    the place keeps its GeoNames id and point, and gains the names ("Ras al-Ain", "Serêkaniyê")."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for row in iter_supplement(paths):
+        if row.geonameid:
+            out[row.geonameid].append(row.name)
+            out[row.geonameid].extend(a for a in row.alt_names if a)
+    return out
 
 
 def iter_base_places() -> Iterator[PlaceRow]:
@@ -273,6 +310,8 @@ def iter_base_places() -> Iterator[PlaceRow]:
                            admin1=short, admin1_code=code, source="geonames")
             for n in (short, cols[0], *aliases):
                 row.add_name(n, KIND_PRIMARY if is_ascii(n) else KIND_ALTERNATE)
+            for n in DIVISION_DEMONYMS.get((cc, code), ()):
+                row.add_name(n, KIND_DEMONYM)
             divisions[(cc, code)] = row
 
     # Division points: the middle of the (outlier-trimmed) extent of its populated places; the
@@ -339,20 +378,28 @@ def iter_base_places() -> Iterator[PlaceRow]:
             row.add_name(demonym, KIND_DEMONYM)
         yield row
 
-    # Populated places (cities500).
+    # Populated places (cities500), with the supplement's extra spellings of GeoNames places.
+    aliases = _supplement_aliases(sorted(SUPPLEMENT_DIR.glob("*.csv")))
+    non_latin = {cc for cc, info in gc.get_countries().items()
+                 if info.get("languages", "").split("-")[0].split(",")[0] in NON_LATIN_LANGUAGES}
     for gid, c in cities.items():
         div = divisions.get((c["countrycode"], c["admin1code"]))
         pop = int(c["population"] or 0)
-        row = PlaceRow(place_id=f"gn:{gid}", name=c["name"], lat=float(c["latitude"]),
+        label = display_name(c["name"]) if c["countrycode"] in non_latin else c["name"]
+        row = PlaceRow(place_id=f"gn:{gid}", name=label, lat=float(c["latitude"]),
                        lon=float(c["longitude"]), country_code=c["countrycode"],
                        feature="city" if pop >= 10000 else "village",
                        admin1=div.name if div else "", admin1_code=c["admin1code"], population=pop)
         row.add_name(c["name"], KIND_PRIMARY)
         for alt in c["alternatenames"]:
             row.add_name(alt, KIND_ALTERNATE)
+        for alt in aliases.get(str(gid), ()):
+            row.add_name(alt, KIND_PRIMARY)
         yield row
 
-    yield from iter_supplement(sorted(SUPPLEMENT_DIR.glob("*.csv")))
+    known = set(cities)
+    yield from (row for row in iter_supplement(sorted(SUPPLEMENT_DIR.glob("*.csv")))
+                if row.geonameid not in known)
 
 
 SCHEMA = """

@@ -158,6 +158,8 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
             r"^[-\s]*(?:province|governorate|provinsen|region|oblast|state\b|county)", after_text)) or bool(
             _STATES_LIST_BEFORE.search(before_text))
         settle_cue = cue in SETTLEMENT_CUE_WORDS
+        camp_cue = cue in ("camp", "lägret", "flyktinglägret") or after_text.startswith(
+            (" camp", " refugee camp", "-lägret"))
         direction = bool(_DIRECTION_BEFORE.search(before_text[-20:]))
         parent = _parent(items, idx, body)
         child = _child(items, idx, body)
@@ -205,6 +207,8 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                 s += 1.5  # "central Washington", "norra Syrien": an area, not a point
             if settle_cue and c.feature in ("city", "village", "camp"):
                 s += 2.0
+            if camp_cue and c.feature == "camp":
+                s += 3.0  # "Jabalia camp" is the refugee camp beside Jabalia town
             if m.cue == "demonym" and c.feature not in ("country", "continent", "admin1", "region"):
                 s -= 5.0
             scores.append(s)
