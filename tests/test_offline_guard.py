@@ -120,7 +120,6 @@ def _run_cli(args: list[str], tmp_path: Path, extra_env: dict[str, str]) -> tupl
     env, log = guarded_env(tmp_path)
     env.update(extra_env)
     env["CONFLICTMAP_DB_URL"] = f"sqlite:///{tmp_path / 'guard.sqlite'}"
-    env["CONFLICTMAP_CACHE_DIR"] = str(tmp_path / "cache")
     result = subprocess.run([sys.executable, "-m", "conflictmap", *args], cwd=PROJECT_DIR,
                             env=env, capture_output=True, text=True, timeout=600)
     return result, log
