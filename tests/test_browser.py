@@ -177,11 +177,11 @@ class MapPage:
         find = """(_body, id) => {
             const events = window.map.cmEvents;
             let found = null;
-            events.eachLayer(l => { if (events.data.h.ids[l.options.cmIndex] === id) found = l; });
+            events.eachLayer(l => { if (events.data.id(l.options.cmIndex) === id) found = l; });
             window.map.closePopup();
             if (!found) {  // inside a cluster at this zoom: zoom in on it, as a user would
-                const i = events.data.index[id];
-                window.map.setView([events.data.lat[i], events.data.lng[i]], 12, {animate: false});
+                const i = events.data.find(id);
+                window.map.setView([events.data.lat(i), events.data.lng(i)], 12, {animate: false});
                 return null;
             }
             const p = window.map.latLngToContainerPoint(found.getLatLng());

@@ -139,12 +139,12 @@ def test_hostile_text_never_reaches_the_page_source_and_survives_verbatim():
     html = rendered(mapview.build_event_map(frame, tiles="none"))
     for fragment in ("alert", "onerror", "onload", "<svg", "javascript:", "`"):
         assert fragment not in html, fragment
-    header, columns = mapview.decode_payload(mapview.encode_events(frame).data)
-    assert header["evidence"][columns["evidence"][0]] == HOSTILE
-    assert header["places"][columns["place"][0]][0] == HOSTILE
-    assert HOSTILE in header["actors"][columns["actors"][0]]
-    title, url, _source = header["sources"][columns["source"][0]]
-    assert (title, url) == (HOSTILE, "")  # the javascript: link is dropped, the title kept
+    row = mapview.decode_events(mapview.encode_events(frame).data).iloc[0]
+    assert row["evidence"] == HOSTILE
+    assert row["location"] == HOSTILE
+    assert row["actors"] == f"US forces; {HOSTILE}"
+    # The javascript: link is dropped, the title kept.
+    assert (row["article_title"], row["source_url"]) == (HOSTILE, "")
 
 
 @pytest.mark.parametrize("url,expected", [
@@ -163,28 +163,29 @@ def test_only_http_links_survive(url, expected):
 
 
 def test_payload_round_trips_the_popup_fields(seed_frame):
-    header, columns = mapview.decode_payload(mapview.encode_events(seed_frame).data)
-    assert header["n"] == 3
-    first = 0
-    assert header["kinds"][columns["kind"][first]] == ["Battles", "Armed clash"]
-    assert header["places"][columns["place"][first]] == ["Atme", "Idlib", "Syria"]
-    assert header["actors"][columns["actors"][first]] == "US forces; Islamic State"
-    assert header["sources"][columns["source"][first]] == [
-        "USA: IS-ledare dödad i Syrien", "https://sverigesradio.se/artikel/1", "Sveriges Radio"]
-    assert header["evidence"][columns["evidence"][first]] == "US forces raided a house."
-    assert pd.Timestamp(int(columns["date"][first]), unit="D").date() == date(2022, 2, 3)
-    assert columns["lat"][first] / header["coord_scale"] == pytest.approx(36.2097)
-    assert int(columns["fatalities"][first]) == 13
-    assert int(columns["geo_precision"][1]) == 2
-    assert header["review"][columns["review"][first]] == "machine"
-    assert header["ids"][first] == seed_frame["event_id"].iloc[0]
+    decoded = mapview.decode_events(mapview.encode_events(seed_frame).data)
+    assert len(decoded) == 3
+    first = decoded.set_index("event_id").loc[seed_frame["event_id"].iloc[0]]
+    assert (first["event_type"], first["sub_event_type"]) == ("Battles", "Armed clash")
+    assert (first["location"], first["admin1"], first["country"]) == ("Atme", "Idlib", "Syria")
+    assert first["actors"] == "US forces; Islamic State"
+    assert (first["article_title"], first["source_url"], first["source"]) == (
+        "USA: IS-ledare dödad i Syrien", "https://sverigesradio.se/artikel/1", "Sveriges Radio")
+    assert first["evidence"] == "US forces raided a house."
+    assert first["event_date"] == date(2022, 2, 3)
+    assert (first["lat"], first["lon"]) == (pytest.approx(36.2097), pytest.approx(36.7244))
+    assert first["fatalities"] == 13
+    assert (first["time_precision"], first["geo_precision"]) == (1, 1)
+    assert first["review_status"] == "machine"
+    afrin = decoded.set_index("event_id").loc[seed_frame["event_id"].iloc[1]]
+    assert afrin["geo_precision"] == 2
 
 
 def test_undated_event_and_unknown_fatalities_are_marked_not_invented():
-    frame = events_frame([make_event(event_date=None, fatalities=None)])
-    header, columns = mapview.decode_payload(mapview.encode_events(frame).data)
-    assert int(columns["date"][0]) == header["no_date"]
-    assert int(columns["fatalities"][0]) == -1
+    row = mapview.decode_events(mapview.encode_events(
+        events_frame([make_event(event_date=None, fatalities=None)])).data).iloc[0]
+    assert row["event_date"] is None
+    assert row["fatalities"] is None
 
 
 def test_evidence_is_cut_to_fit_the_budget_and_says_so():
@@ -197,11 +198,12 @@ def test_evidence_is_cut_to_fit_the_budget_and_says_so():
     assert full.evidence_chars is None
     tight = mapview.encode_events(frame, budget_bytes=20_000)
     assert tight.evidence_chars is not None
-    header, columns = mapview.decode_payload(tight.data)
+    header, _ = mapview.decode_payload(tight.data)
     assert header["evidence_chars"] == tight.evidence_chars
     assert len(tight.data) < len(full.data)
     if tight.evidence_chars:
-        snippet = header["evidence"][columns["evidence"][0]]
+        decoded = mapview.decode_events(tight.data).set_index("location")
+        snippet = decoded.loc["P0", "evidence"]
         assert snippet.startswith("Event 0: ") and snippet.endswith("…")
         assert len(snippet) <= tight.evidence_chars
 

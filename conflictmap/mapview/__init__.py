@@ -2,7 +2,8 @@
 
 Public API (used by conflictmap/ui.py and the pages):
 - ensure_static_assets(static_dir=None): copy Leaflet & co. into static/ (call at app start)
-- build_event_map(frame, *, tiles=None, selected_event_id=None) -> folium.Map
+- build_event_map(frame, *, tiles=None, selected_event_id=None, cache_key=None) -> folium.Map
+  (the encoded events are cached per process, keyed by cache_key or a frame fingerprint)
 - event_id_from_click(st_folium_result) -> event id or None; RETURNED_OBJECTS for st_folium
 - EVENT_TYPE_COLORS
 """
@@ -10,7 +11,16 @@ Public API (used by conflictmap/ui.py and the pages):
 from conflictmap.mapview.assets import STATIC_URL, ensure_static_assets, localize_assets
 from conflictmap.mapview.build import build_event_map
 from conflictmap.mapview.legend import EVENT_TYPE_COLORS, OTHER_COLOR, color_for
-from conflictmap.mapview.payload import EventPayload, decode_payload, encode_events, safe_url
+from conflictmap.mapview.payload import (
+    EventPayload,
+    clear_cache,
+    decode_events,
+    decode_payload,
+    encode_events,
+    encode_events_cached,
+    frame_fingerprint,
+    safe_url,
+)
 from conflictmap.mapview.popup import RETURNED_OBJECTS, event_id_from_click
 
 __all__ = [
@@ -20,11 +30,15 @@ __all__ = [
     "STATIC_URL",
     "EventPayload",
     "build_event_map",
+    "clear_cache",
     "color_for",
+    "decode_events",
     "decode_payload",
     "encode_events",
+    "encode_events_cached",
     "ensure_static_assets",
     "event_id_from_click",
+    "frame_fingerprint",
     "localize_assets",
     "safe_url",
 ]

@@ -8,7 +8,7 @@ import pandas as pd
 from conflictmap import settings
 from conflictmap.mapview.assets import STATIC_URL, IconImagePath, localize_assets
 from conflictmap.mapview.layers import EventsLayer
-from conflictmap.mapview.payload import encode_events
+from conflictmap.mapview.payload import encode_events_cached
 
 # Zoom cap when fitting: one event (or one town) should not open at street level.
 FIT_MAX_ZOOM = 8
@@ -27,12 +27,15 @@ def _tiles_setting(tiles: str | None) -> str | None:
 
 def build_event_map(frame: pd.DataFrame, *, tiles: str | None = None,
                     selected_event_id: str | None = None, height: int | None = None,
-                    static_url: str = STATIC_URL) -> folium.Map:
+                    static_url: str = STATIC_URL, cache_key: str | None = None) -> folium.Map:
     """Map of the events in `frame`, with local assets only.
 
     tiles: a folium tile name or URL template; None reads the setting CONFLICTMAP_TILES, and
     "none" draws country outlines on a plain sea instead of tiles.
     selected_event_id: ringed on the map (e.g. the event whose record is shown beside it).
+    cache_key: identifies the frame's content (e.g. f"{store.data_version()}|{filter}") so a
+    rerun reuses the encoded events without reading the frame; None fingerprints the frame
+    (about 0.06 s of CPU per 100,000 events) and reuses the encoding when it is unchanged.
     Pass the result to st_folium with `returned_objects=mapview.RETURNED_OBJECTS`.
     """
     tile_source = _tiles_setting(tiles)
@@ -44,7 +47,7 @@ def build_event_map(frame: pd.DataFrame, *, tiles: str | None = None,
     # Infinity and the clustering could never decide that co-located events cannot split.
     fmap.options["max_zoom"] = MAX_ZOOM
     IconImagePath(static_url).add_to(fmap)
-    payload = encode_events(frame)
+    payload = encode_events_cached(frame, cache_key=cache_key)
     fit = None
     if payload.bounds is not None:
         # Before the events layer: its script may replace this view with the one the user had.

@@ -31,10 +31,10 @@
       var hlen = new DataView(buf).getUint32(0, true);
       var header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 4, hlen)));
       var block = Math.ceil((4 + hlen) / 8) * 8;
-      var types = { i4: Int32Array, u1: Uint8Array, u2: Uint16Array, f8: Float64Array };
+      var types = { i4: Int32Array, u1: Uint8Array, u2: Uint16Array, u4: Uint32Array, f8: Float64Array };
       var cols = {};
       header.columns.forEach(function (c) {
-        cols[c[0]] = new types[c[1]](buf, block + c[2], header.n);
+        cols[c[0]] = new types[c[1]](buf, block + c[2], c[3]);
       });
       return { header: header, cols: cols };
     });
@@ -56,43 +56,90 @@
     return typeof url === "string" && /^https?:\/\//i.test(url) ? url : "";
   }
 
-  /* Data: decoded payload plus per-event normalised Web Mercator x/y in [0, 1]. */
+  var HEX = [];
+  for (var hx = 0; hx < 256; hx++) HEX.push((hx < 16 ? "0" : "") + hx.toString(16));
+
+  /* Data: the decoded payload (see conflictmap/mapview/payload.py). Events are grouped by place;
+   * the layers work on places (x/y in normalised Web Mercator [0, 1], event count, first row),
+   * so a redraw costs O(places), not O(events). */
   function EventData(decoded) {
     var h = decoded.header;
     var c = decoded.cols;
     this.h = h;
     this.c = c;
     this.n = h.n;
-    this.x = new Float64Array(h.n);
-    this.y = new Float64Array(h.n);
-    this.lat = new Float64Array(h.n);
-    this.lng = new Float64Array(h.n);
+    this.np = h.np;
+    var np = h.np;
     var scale = h.coord_scale;
-    for (var i = 0; i < h.n; i++) {
-      var lat = c.lat[i] / scale;
-      var lng = c.lon[i] / scale;
-      this.lat[i] = lat;
-      this.lng[i] = lng;
+    this.px = new Float64Array(np);
+    this.py = new Float64Array(np);
+    this.plat = new Float64Array(np);
+    this.plng = new Float64Array(np);
+    for (var p = 0; p < np; p++) {
+      var lat = c.plat[p] / scale;
+      var lng = c.plon[p] / scale;
+      this.plat[p] = lat;
+      this.plng[p] = lng;
       var s = Math.sin((Math.max(-85.05, Math.min(85.05, lat)) * Math.PI) / 180);
-      this.x[i] = (lng + 180) / 360;
-      this.y[i] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+      this.px[p] = (lng + 180) / 360;
+      this.py[p] = 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
     }
-    this.index = {};
-    for (var j = 0; j < h.ids.length; j++) this.index[h.ids[j]] = j;
+    // Rows are sorted by place: place p holds rows start[p] .. start[p] + count[p] - 1.
+    this.count = new Uint32Array(np);
+    this.start = new Uint32Array(np);
+    var place = c.place;
+    for (var i = 0; i < h.n; i++) this.count[place[i]]++;
+    for (var q = 1; q < np; q++) this.start[q] = this.start[q - 1] + this.count[q - 1];
+    if (typeof h.ids === "string") h.ids = h.n ? h.ids.split("\n") : [];
   }
+
+  EventData.prototype.lat = function (i) { return this.plat[this.c.place[i]]; };
+  EventData.prototype.lng = function (i) { return this.plng[this.c.place[i]]; };
+
+  EventData.prototype.id = function (i) {
+    var h = this.h;
+    if (!h.id_bytes) return h.ids[i];
+    var w = h.id_bytes;
+    var out = h.id_prefix;
+    for (var k = i * w; k < (i + 1) * w; k++) out += HEX[this.c.ids[k]];
+    return out;
+  };
+
+  /* Row of an event id, or -1 (only for a selection: a linear scan is a few ms). */
+  EventData.prototype.find = function (id) {
+    if (typeof id !== "string") return -1;
+    if (!this.h.id_bytes) return this.h.ids.indexOf(id);
+    for (var i = 0; i < this.n; i++) if (this.id(i) === id) return i;
+    return -1;
+  };
+
+  /* Rows of the events at these places (a cluster that cannot split further). */
+  EventData.prototype.rows = function (places) {
+    var out = [];
+    for (var j = 0; j < places.length; j++) {
+      var p = places[j];
+      for (var i = this.start[p]; i < this.start[p] + this.count[p]; i++) out.push(i);
+    }
+    return out;
+  };
 
   EventData.prototype.eventType = function (i) {
     return this.h.kinds[this.c.kind[i]][0];
   };
 
-  EventData.prototype.summary = function (i) {
-    var parts = [];
+  EventData.prototype.date = function (i) {
     var day = this.c.date[i];
-    parts.push(day === this.h.no_date ? "undated" : isoDate(day));
+    return day === this.h.no_date ? null : isoDate(this.h.day0 + day);
+  };
+
+  EventData.prototype.label = function (i) {
+    return this.h.labels[this.c.plabel[this.c.place[i]]];
+  };
+
+  EventData.prototype.summary = function (i) {
     var kind = this.h.kinds[this.c.kind[i]];
-    parts.push(kind[1] || kind[0]);
-    parts.push(this.h.places[this.c.place[i]][0] || "unnamed place");
-    return parts.join(" · ");
+    return [this.date(i) || "undated", kind[1] || kind[0], this.label(i)[0] || "unnamed place"]
+      .join(" · ");
   };
 
   /* The popup of one event, as DOM built with textContent. Its text ends with "ID: <event id>",
@@ -101,23 +148,23 @@
     var h = this.h;
     var c = this.c;
     var box = el("div", "cm-popup");
-    var day = c.date[i];
-    var date = day === h.no_date ? "Date unknown" : isoDate(day);
-    var tp = TIME_PRECISION[c.time_precision[i]];
-    box.appendChild(el("div", "cm-date", tp && day !== h.no_date ? date + " (" + tp + ")" : date));
+    var flags = c.flags[i];
+    var date = this.date(i);
+    var tp = TIME_PRECISION[flags & 3];
+    box.appendChild(el("div", "cm-date", date ? (tp ? date + " (" + tp + ")" : date) : "Date unknown"));
     var kind = h.kinds[c.kind[i]];
     var type = el("div", "cm-type");
     type.appendChild(el("strong", null, kind[0]));
     if (kind[1]) type.appendChild(document.createTextNode(" — " + kind[1]));
     box.appendChild(type);
-    var actors = h.actors[c.actors[i]];
-    box.appendChild(el("div", "cm-actors", "Actors: " + (actors || "unknown")));
+    var actors = [h.actors[c.actor1[i]], h.actors[c.actor2[i]]].filter(function (a) { return a; });
+    box.appendChild(el("div", "cm-actors", "Actors: " + (actors.length ? actors.join("; ") : "unknown")));
     var f = c.fatalities[i];
-    box.appendChild(el("div", "cm-fatalities", "Fatalities: " + (f < 0 ? "unknown" : f)));
-    var place = h.places[c.place[i]].filter(function (p) { return p; }).join(", ");
-    var gp = GEO_PRECISION[c.geo_precision[i]];
+    box.appendChild(el("div", "cm-fatalities", "Fatalities: " + (f === h.no_fatal ? "unknown" : h.fatal0 + f)));
+    var place = this.label(i).filter(function (p) { return p; }).join(", ");
+    var gp = GEO_PRECISION[(flags >> 2) & 3];
     box.appendChild(el("div", "cm-place", "Place: " + (place || "unnamed") + (gp ? " (" + gp + ")" : "")));
-    var evidence = h.evidence[c.evidence[i]];
+    var evidence = c.evidence ? h.evidence[c.evidence[i]] : "";
     if (evidence) {
       box.appendChild(el("blockquote", "cm-evidence", evidence));
     } else if (h.evidence_chars === 0) {
@@ -140,8 +187,8 @@
       if (src[2] && src[0]) line.appendChild(document.createTextNode(" (" + src[2] + ")"));
       box.appendChild(line);
     }
-    box.appendChild(el("div", "cm-review", "Review: " + (h.review[c.review[i]] || "machine")));
-    box.appendChild(el("div", "cm-id", "ID: " + h.ids[i]));
+    box.appendChild(el("div", "cm-review", "Review: " + (h.review[(flags >> 4) & 3] || "machine")));
+    box.appendChild(el("div", "cm-id", "ID: " + this.id(i)));
     return box;
   };
 
@@ -165,7 +212,7 @@
       this.on("click", function (e) {
         var layer = e.layer || e.sourceTarget;
         if (layer && layer.options && layer.options.cmIndex !== undefined && self.data) {
-          self.select(self.data.h.ids[layer.options.cmIndex]);
+          self.select(self.data.id(layer.options.cmIndex), layer.options.cmIndex);
         }
       });
     },
@@ -206,7 +253,7 @@
         cmIndex: i
       };
       if (extra) L.extend(opts, extra);
-      return L.circleMarker([d.lat[i], d.lng[i]], opts);
+      return L.circleMarker([d.lat(i), d.lng(i)], opts);
     },
 
     /* Opens event i's popup as if its marker was clicked (so st_folium reports it too). */
@@ -235,23 +282,26 @@
       var y0 = (center.y - size.y / 2 - pad) / world;
       var y1 = (center.y + size.y / 2 + pad) / world;
       var cells = new Map();
-      var xs = d.x;
-      var ys = d.y;
-      for (var i = 0; i < d.n; i++) {
-        var x = xs[i];
-        var y = ys[i];
+      var xs = d.px;
+      var ys = d.py;
+      var counts = d.count;
+      // Places, not events: every event of a place falls into the same cell.
+      for (var p = 0; p < d.np; p++) {
+        var x = xs[p];
+        var y = ys[p];
         if (x < x0 || x > x1 || y < y0 || y > y1) continue;
+        var k = counts[p];
         var key = Math.floor((x * world) / CELL_PX) * 4194304 + Math.floor((y * world) / CELL_PX);
         var cell = cells.get(key);
         if (cell === undefined) {
-          cells.set(key, { first: i, members: null, count: 1, sx: x, sy: y,
+          cells.set(key, { first: p, places: null, count: k, sx: x * k, sy: y * k,
             minx: x, maxx: x, miny: y, maxy: y });
         } else {
-          if (cell.members === null) cell.members = [cell.first];
-          cell.members.push(i);
-          cell.count++;
-          cell.sx += x;
-          cell.sy += y;
+          if (cell.places === null) cell.places = [cell.first];
+          cell.places.push(p);
+          cell.count += k;
+          cell.sx += x * k;
+          cell.sy += y * k;
           if (x < cell.minx) cell.minx = x;
           if (x > cell.maxx) cell.maxx = x;
           if (y < cell.miny) cell.miny = y;
@@ -262,7 +312,7 @@
       var maxWorld = 256 * Math.pow(2, map.getMaxZoom());
       cells.forEach(function (cell) {
         if (cell.count === 1) {
-          self.addLayer(self.eventMarker(cell.first));
+          self.addLayer(self.eventMarker(d.start[cell.first]));
           return;
         }
         var cx = cell.sx / cell.count;
@@ -287,7 +337,7 @@
             if (target <= zoom) target = Math.min(zoom + 2, map.getMaxZoom());
             map.setView(bounds.getCenter(), target);
           } else {
-            self._listPopup(latlng, cell.members, 0);
+            self._listPopup(latlng, d.rows(cell.places || [cell.first]), 0);
           }
         });
         self._clusters.addLayer(bubble);
@@ -336,25 +386,33 @@
     },
 
     showPopup: function (eventId) {
-      var i = this.data ? this.data.index[eventId] : undefined;
-      if (i === undefined || !this._map) return;
+      var i = this.data ? this.data.find(eventId) : -1;
+      if (i < 0 || !this._map) return;
       var marker = this.eventMarker(i);
       this.addLayer(marker);
       this._popup._source = marker;
       this.openPopup(marker.getLatLng());
     },
 
-    select: function (eventId) {
+    select: function (eventId, row) {
       this._selected = eventId;
+      if (row !== undefined) {
+        this._selectedRow = row;
+        this._selectedRowOf = eventId;
+      }
       if (this._map && this.data) this._drawSelected();
     },
 
     _drawSelected: function () {
-      var i = this.data ? this.data.index[this._selected] : undefined;
+      if (this._selectedRow === undefined || this._selectedRowOf !== this._selected) {
+        this._selectedRow = this.data ? this.data.find(this._selected) : -1;
+        this._selectedRowOf = this._selected;
+      }
+      var i = this._selectedRow;
       if (this._ring) this._map.removeLayer(this._ring);
       this._ring = null;
-      if (i === undefined) return;
-      this._ring = L.circleMarker([this.data.lat[i], this.data.lng[i]], {
+      if (i < 0) return;
+      this._ring = L.circleMarker([this.data.lat(i), this.data.lng(i)], {
         renderer: this._renderer, radius: 13, color: "#111", weight: 3, fill: false,
         interactive: false, className: "cm-selected"
       }).addTo(this._map);
@@ -442,12 +500,12 @@
       var rows = Math.ceil(size.y / cell) + 2;
       var grid = new Float32Array(cols * rows);
       var max = 0;
-      for (var i = 0; i < d.n; i++) {
-        var px = d.x[i] * world - origin.x;
-        var py = d.y[i] * world - origin.y;
+      for (var p = 0; p < d.np; p++) {
+        var px = d.px[p] * world - origin.x;
+        var py = d.py[p] * world - origin.y;
         if (px < -cell || py < -cell || px >= size.x + cell || py >= size.y + cell) continue;
         var k = (Math.floor(py / cell) + 1) * cols + Math.floor(px / cell) + 1;
-        var v = (grid[k] += 1);
+        var v = (grid[k] += d.count[p]);
         if (v > max) max = v;
       }
       var ctx = canvas.getContext("2d");
