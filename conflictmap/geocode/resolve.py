@@ -177,8 +177,7 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
             if country_hint and c.country_code == country_hint:
                 s += 2.0
             if c.feature not in ("country", "continent", "water") and points:
-                context += max((_near_bonus(km_between(c.lat, c.lon, q.lat, q.lon)) * f
-                                for k, q, f in points if keys[k] != keys[idx]), default=0.0)
+                context += _nearest_bonus(c, points, keys, keys[idx])
             s += context * _context_damping(best_prior - p)
             if parent is not None:
                 if parent.feature == "country" and c.country_code == parent.country_code:
@@ -218,6 +217,22 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
 
 def _near_bonus(km: float) -> float:
     return 1.5 if km < 50 else 1.0 if km < 200 else 0.5 if km < 600 else 0.0
+
+
+def _nearest_bonus(c: Candidate, points: list[tuple[int, Candidate, float]], keys: list[str],
+                   own_key: str) -> float:
+    """The best distance bonus `c` gets from the article's other places (never from itself)."""
+    best = 0.0
+    for k, q, f in points:
+        # 600 km is 5.4 degrees of latitude: farther points give nothing, skip the trigonometry.
+        if abs(q.lat - c.lat) > 5.5 or keys[k] == own_key:
+            continue
+        bonus = _near_bonus(km_between(c.lat, c.lon, q.lat, q.lon)) * f
+        if bonus > best:
+            best = bonus
+            if best >= 1.5:
+                break
+    return best
 
 
 def _child(items: list[_Scored], idx: int, body: str) -> Candidate | None:
@@ -270,12 +285,8 @@ def _scored(m: Mention, cands: list[Candidate], gaz: Gazetteer | None) -> _Score
 
 def _name_kinds(m: Mention, cands: list[Candidate], gaz: Gazetteer | None) -> list[int | None]:
     """How the gazetteer knows the mention's name for each candidate (None: not from it)."""
-    if not cands or all(c.source not in _GAZETTEER_SOURCES for c in cands):
+    if gaz is None or not cands or all(c.source not in _GAZETTEER_SOURCES for c in cands):
         return [None] * len(cands)
-    if gaz is None:
-        from conflictmap.gazetteer import load_gazetteer
-
-        gaz = load_gazetteer()
     key = name_key(m.text)
     keys = [key, strip_article(key)]
     found = gaz.matches_for_keys(keys)
@@ -325,6 +336,10 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
 
     body = article.body
     gaz = geocoder.gazetteer if isinstance(geocoder, OfflineGeocoder) else None
+    if gaz is None and any(m.candidates for m in mentions):
+        from conflictmap.gazetteer import load_gazetteer
+
+        gaz = load_gazetteer()
     items = [_scored(m, list(m.candidates), gaz) for m in mentions]
     _rank(items, body, None)
     _rank(items, body, None)
