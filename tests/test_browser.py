@@ -296,3 +296,43 @@ def test_osm_tiles_offline_still_draw_and_only_tiles_try_to_leave(browser, fixtu
             assert tab.dialogs == []
         finally:
             tab.close()
+
+
+def test_review_correction_moves_the_marker(app, browser, fixture):
+    """Correct an event's coordinates on the Review page; the map then draws it at the new place
+    (the store's data version changes, so no cached frame or payload can show the old one)."""
+    from conflictmap.filters import EventFilter
+
+    _, events = fixture
+    afrin = events[1]
+    new_lat, new_lon = 36.2021, 37.1343  # Aleppo
+    query = urlencode(EventFilter(text="helikopter").to_query_params(), doseq=True)
+    review = MapPage(browser, f"{app.url}/Review?{query}")
+    try:
+        review.page.get_by_role("tab", name="Events to review").click()
+        review.page.get_by_text(f"Event {afrin.event_id}").first.wait_for(timeout=30_000)
+        for label, value in (("Latitude", new_lat), ("Longitude", new_lon)):
+            box = review.page.get_by_label(label).filter(visible=True)
+            box.fill(str(value))
+            box.press("Enter")
+        review.page.get_by_role("button", name="Save changes").click()
+        review.page.get_by_text(f"of event {afrin.event_id}").first.wait_for(timeout=30_000)
+        assert review.dialogs == [] and review.errors == []
+    finally:
+        review.close()
+
+    tab = MapPage(browser, f"{app.url}/?{query}")
+    try:
+        tab.wait_for_map_count(1)
+        where = tab.frame.locator("body").evaluate("""(_body, id) => {
+            const events = window.map.cmEvents;
+            let marker = null;
+            events.eachLayer(l => { if (events.data.id(l.options.cmIndex) === id) marker = l; });
+            return marker && [marker.getLatLng().lat, marker.getLatLng().lng];
+        }""", afrin.event_id)
+        assert where == pytest.approx([new_lat, new_lon], abs=1e-5)
+        text = tab.click_event(afrin.event_id)
+        assert "Review: corrected" in text
+        assert "Place: Afrin" in text
+    finally:
+        tab.close()

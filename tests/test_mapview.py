@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import random
 import re
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from conflictmap import mapview
+from conflictmap.mapview import payload as payload_module
 from conflictmap.mapview.assets import LOCAL_CSS, LOCAL_JS
 from conflictmap.models import Event
 
@@ -266,3 +269,196 @@ def test_returned_objects_is_only_the_popup():
 def test_static_dir_is_gitignored():
     ignore = (Path(__file__).resolve().parent.parent / ".gitignore").read_text()
     assert "static/" in ignore.splitlines()
+
+
+# ---------------------------------------------------------------- payload v2: places, ids, sizes
+
+
+def synthetic_frame(n: int, *, sites: int = 500, seed: int = 3, evidence_chars: int = 200,
+                    store_dtypes: bool = True) -> pd.DataFrame:
+    """ACLED-like events at a few hundred sites; with Store.events_frame()'s dtypes by default."""
+    rng = np.random.default_rng(seed)
+    site = rng.integers(0, sites, n)
+    words = np.array("forces village killed reported attack near town shelling clashes".split())
+    evidence = [" ".join(rng.choice(words, evidence_chars // 6)) for _ in range(n)]
+    frame = pd.DataFrame({
+        "event_id": [f"cm-{v:016x}" for v in rng.integers(0, 2**63, n)],
+        "event_date": pd.to_datetime("2020-01-01") + pd.to_timedelta(rng.integers(0, 1500, n), "D"),
+        "time_precision": rng.integers(1, 4, n),
+        "event_type": rng.choice(sorted(mapview.EVENT_TYPE_COLORS), n),
+        "sub_event_type": "Armed clash",
+        "actors": [f"Actor {a}; Actor {b}" for a, b in rng.integers(0, 50, (n, 2))],
+        "location": [f"Town {s}" for s in site],
+        "admin1": [f"Province {s % 20}" for s in site],
+        "country": "Syria",
+        "lat": 33 + (site % 97) * 0.05,
+        "lon": 36 + (site // 97) * 0.05,
+        "geo_precision": rng.integers(1, 4, n),
+        "fatalities": rng.integers(0, 30, n),
+        "evidence": evidence,
+        "article_title": [f"Report {i % 300}" for i in range(n)],
+        "source": "Wire",
+        "source_url": [f"https://example.org/{i % 300}" for i in range(n)],
+        "review_status": "machine",
+    })
+    if store_dtypes:
+        for name in frame.columns:
+            if name in ("event_id", "evidence"):
+                frame[name] = frame[name].astype("str")
+            elif frame[name].dtype == object or isinstance(frame[name].dtype, pd.StringDtype):
+                frame[name] = frame[name].astype("category")
+    return frame
+
+
+def test_events_at_one_place_are_grouped_newest_first_and_all_kept():
+    frame = synthetic_frame(2_000, sites=40)
+    payload = mapview.encode_events(frame)
+    assert payload.count == 2_000 and payload.places == 40
+    header, columns = mapview.decode_payload(payload.data)
+    place = columns["place"].astype(int)
+    assert (np.diff(place) >= 0).all()  # rows grouped by place: the browser slices them
+    decoded = mapview.decode_events(payload.data)
+    assert sorted(decoded["event_id"]) == sorted(frame["event_id"])
+    for _, rows in decoded.groupby(place):
+        dates = pd.to_datetime(rows["event_date"])
+        assert dates.is_monotonic_decreasing
+        assert rows["location"].nunique() == 1
+
+
+@pytest.mark.parametrize("store_dtypes", [True, False], ids=["store dtypes", "plain objects"])
+def test_round_trip_keeps_every_mapped_value(store_dtypes):
+    frame = synthetic_frame(500, evidence_chars=60, store_dtypes=store_dtypes)
+    decoded = mapview.decode_events(mapview.encode_events(frame).data).set_index("event_id")
+    expected = frame.set_index("event_id").loc[decoded.index]
+    for name in ("event_type", "sub_event_type", "actors", "location", "admin1", "country",
+                 "evidence", "article_title", "source_url", "source", "review_status"):
+        assert decoded[name].tolist() == expected[name].astype(str).tolist(), name
+    for name in ("fatalities", "time_precision", "geo_precision"):
+        assert decoded[name].astype(int).tolist() == expected[name].astype(int).tolist(), name
+    assert decoded["event_date"].tolist() == [d.date() for d in expected["event_date"]]
+    assert np.allclose(decoded["lat"], expected["lat"]) and np.allclose(decoded["lon"], expected["lon"])
+
+
+def test_a_filtered_categorical_frame_sends_only_the_strings_it_uses():
+    full = synthetic_frame(3_000, sites=300)
+    few = full[full["location"].isin(["Town 1", "Town 2"])]
+    header, _ = mapview.decode_payload(mapview.encode_events(few).data)
+    assert sorted({label[0] for label in header["labels"]}) == ["Town 1", "Town 2"]
+    assert len(header["sources"]) <= len(few)
+
+
+def test_big_map_leaves_evidence_out_fits_the_budget_and_keeps_every_event():
+    frame = synthetic_frame(60_000, sites=3_000)
+    rng = random.Random(5)  # article sentences do not deflate to nothing: random text either
+    frame["evidence"] = pd.Series([rng.randbytes(100).hex() for _ in range(len(frame))],
+                                  dtype="str")
+    payload = mapview.encode_events(frame)
+    assert payload.evidence_chars == 0  # popups say: evidence in the full record beside the map
+    assert len(base64.b64decode(payload.data)) <= payload_module.DEFAULT_BUDGET_BYTES
+    decoded = mapview.decode_events(payload.data)
+    assert set(decoded["event_id"]) == set(frame["event_id"])
+    assert (decoded["evidence"] == "").all()
+
+
+def test_wide_ranges_of_dates_and_fatalities_survive():
+    frame = events_frame([
+        make_event(event_date=date(1850, 1, 1), fatalities=250_000, location="Old"),
+        make_event(event_date=date(2024, 5, 6), fatalities=0, location="New"),
+    ])
+    decoded = mapview.decode_events(mapview.encode_events(frame).data).set_index("location")
+    assert decoded.loc["Old", "event_date"] == date(1850, 1, 1)
+    assert decoded.loc["Old", "fatalities"] == 250_000
+    assert decoded.loc["New", "event_date"] == date(2024, 5, 6)
+    assert decoded.loc["New", "fatalities"] == 0
+
+
+def test_actor1_and_actor2_columns_are_used_when_there_is_no_actor_list():
+    frame = events_frame([make_event(actor1="Army", actor2="Rebels", location="A"),
+                          make_event(actor1="Police", actor2=None, location="B")]).drop(
+        columns=["actors"])
+    decoded = mapview.decode_events(mapview.encode_events(frame).data).set_index("location")
+    assert decoded.loc["A", "actors"] == "Army; Rebels"
+    assert decoded.loc["B", "actors"] == "Police"
+
+
+@pytest.mark.parametrize("ids,packed", [
+    (["cm-00ff00ff00ff00ff", "cm-123456789abcdef0", "cm-fedcba9876543210"], True),
+    (["SYR12345", "IRQ9", "YEM777777"], False),  # ACLED ids: text
+    (["cm-00FF00FF00FF00FF", "cm-123456789abcdef0"], False),  # upper case would not round-trip
+    (["cm-0123 456789abcd", "cm-123456789abcdef0"], False),  # fromhex would skip the space
+    (["a\nb", "c"], False),  # a line break cannot be a separator here
+])
+def test_event_ids_round_trip_whatever_their_shape(ids, packed):
+    frame = events_frame([make_event(location=f"P{i}", lat=30 + i, event_id=e)
+                          for i, e in enumerate(ids)])
+    payload = mapview.encode_events(frame)
+    header, _ = mapview.decode_payload(payload.data)
+    assert bool(header.get("id_bytes")) is packed
+    assert sorted(header["ids"]) == sorted(ids)
+    assert sorted(mapview.decode_events(payload.data)["event_id"]) == sorted(ids)
+
+
+# ---------------------------------------------------------------- caching
+
+
+@pytest.fixture
+def empty_cache():
+    mapview.clear_cache()
+    yield
+    mapview.clear_cache()
+
+
+def test_same_events_reuse_the_encoding_and_any_mapped_change_does_not(empty_cache, seed_frame):
+    first = mapview.encode_events_cached(seed_frame)
+    assert mapview.encode_events_cached(seed_frame.copy()) is first  # a rerun's fresh copy
+    moved = seed_frame.copy()
+    moved.loc[0, "lat"] = 36.3  # a review correction moves the event
+    changed = mapview.encode_events_cached(moved)
+    assert changed is not first
+    assert mapview.decode_events(changed.data).set_index("location").loc["Atme", "lat"] == 36.3
+    renamed = seed_frame.copy()
+    renamed.loc[1, "actors"] = "Someone else"
+    assert mapview.encode_events_cached(renamed) is not first
+    fewer = seed_frame.iloc[:2]
+    assert mapview.encode_events_cached(fewer).count == 2
+
+
+def test_evidence_shown_in_popups_is_part_of_the_cache_key(empty_cache, seed_frame):
+    first = mapview.encode_events_cached(seed_frame)
+    assert first.evidence_chars is None  # small map: full evidence in the popups
+    edited = seed_frame.copy()
+    edited.loc[0, "evidence"] = "Corrected evidence."
+    again = mapview.encode_events_cached(edited)
+    assert again is not first
+    assert "Corrected evidence." in set(mapview.decode_events(again.data)["evidence"])
+
+
+def test_a_caller_cache_key_skips_reading_the_frame(empty_cache, seed_frame):
+    first = mapview.encode_events_cached(seed_frame, cache_key="v1|all")
+    assert mapview.encode_events_cached(seed_frame.iloc[:1], cache_key="v1|all") is first
+    assert mapview.encode_events_cached(seed_frame.iloc[:1], cache_key="v2|all").count == 1
+
+
+def test_the_cache_is_bounded(empty_cache, seed_frame):
+    payloads = [mapview.encode_events_cached(seed_frame, cache_key=f"k{i}")
+                for i in range(payload_module.CACHE_ENTRIES + 3)]
+    assert mapview.encode_events_cached(seed_frame, cache_key="k0") is not payloads[0]  # evicted
+    last = f"k{payload_module.CACHE_ENTRIES + 2}"
+    assert mapview.encode_events_cached(seed_frame, cache_key=last) is payloads[-1]
+
+
+# ---------------------------------------------------------------- what st_folium sends
+
+
+def test_st_folium_gets_the_payload_intact_and_small():
+    """st_folium re-renders the map on every rerun and ships its script: the payload must come
+    through its render/regex/dedent steps byte for byte."""
+    from streamlit_folium import _get_map_string
+
+    frame = synthetic_frame(5_000)
+    fmap = mapview.build_event_map(frame, tiles="none")
+    fmap.get_root().render()
+    script = _get_map_string(fmap)
+    payload = mapview.encode_events_cached(frame)
+    assert payload.data in script
+    assert len(script) < len(payload.data) + 5_000
