@@ -15,7 +15,6 @@ import io
 import json
 import math
 import re
-import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from conflictmap.errors import DatasetError
 from conflictmap.models import (
@@ -40,7 +40,6 @@ from conflictmap.models import (
 from conflictmap.store import (
     ACLED_SUB_EVENT_TYPES,
     EVENT_FIELDS,
-    canonical_sub_event_type,
 )
 
 if TYPE_CHECKING:
@@ -69,6 +68,8 @@ INTER_LABELS: dict[str, int] = {
     "protesters": 6, "protestors": 6, "civilians": 7, "external/other forces": 8,
     "external/other force": 8,
 }
+_VALID_PAIRS = [f"{t}|{s}" for t, subs in ACLED_SUB_EVENT_TYPES.items() for s in subs]
+_SUB_ALIASES = ("Excessive force against protestors",)
 _DISORDER_BY_TYPE = {"Protests": "Demonstrations", "Riots": "Demonstrations",
                      "Strategic developments": "Strategic developments"}
 
@@ -164,34 +165,75 @@ def _decode_prefix(head: bytes) -> str:
 
 def _batches(src: _CsvFile, problems: _Problems,
              batch_rows: int = BATCH_ROWS) -> Iterator[tuple[int, pd.DataFrame]]:
-    """(first row number, batch of string columns); row numbers count the header as row 1."""
+    """(first row number, batch of string columns); row numbers count the header as row 1.
+
+    pyarrow's streaming CSV reader parses on both cores; batches are re-cut to batch_rows rows.
+    """
+    names = _unique_names(src.columns)
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        where = f"line {row.number}" if row.number is not None else "a row"
+        problems.add(f"{where}: malformed CSV row (expected {row.expected_columns} fields, "
+                     f"found {row.actual_columns})")
+        return "skip"
+
+    try:
+        reader = pacsv.open_csv(
+            src.path,
+            read_options=pacsv.ReadOptions(encoding=src.encoding, column_names=names, skip_rows=1,
+                                           block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(delimiter=src.delimiter, newlines_in_values=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid as err:
+        if "Empty CSV file" in str(err):
+            raise DatasetError(f"{src.path.name}: has a header but no data rows") from None
+        raise DatasetError(f"{src.path.name}: cannot be read as CSV ({_short(err)})") from None
     row = 2
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    pending: list[pa.RecordBatch] = []
+    pending_rows = 0
+
+    def cut(table: pa.Table) -> pd.DataFrame:
+        frame = table.to_pandas()
+        frame.columns = list(src.columns) if len(set(src.columns)) == len(src.columns) else names
+        return frame
+
+    while True:
         try:
-            reader = pd.read_csv(
-                src.path, sep=src.delimiter, dtype=str, keep_default_na=False, na_filter=False,
-                chunksize=batch_rows, encoding=src.encoding, encoding_errors="replace",
-                on_bad_lines="warn", engine="c", header=0, names=list(src.columns),
-                skipinitialspace=False, low_memory=False)
-            for chunk in reader:
-                for w in caught:
-                    for line in str(w.message).splitlines():
-                        m = re.search(r"line (\d+): (.*)", line)
-                        if m:
-                            problems.add(f"line {m.group(1)}: malformed CSV row ({m.group(2)})")
-                caught.clear()
-                if chunk.empty:
-                    continue
-                yield row, chunk
-                row += len(chunk)
-        except pd.errors.ParserError as err:
-            raise DatasetError(f"{src.path.name}: cannot be read as CSV near row {row} "
-                               f"({' '.join(str(err).split())[:160]})") from None
-        except pd.errors.EmptyDataError:
-            raise DatasetError(f"{src.path.name}: has a header but no rows") from None
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowInvalid as err:
+            raise DatasetError(f"{src.path.name}: cannot be read as CSV after row {row + pending_rows - 1} "
+                               f"({_short(err)}); save it as UTF-8 CSV") from None
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows >= batch_rows:
+            table = pa.Table.from_batches(pending)
+            yield row, cut(table.slice(0, batch_rows))
+            row += batch_rows
+            rest = table.slice(batch_rows)
+            pending, pending_rows = rest.to_batches(), rest.num_rows
+    if pending_rows:
+        yield row, cut(pa.Table.from_batches(pending))
+        row += pending_rows
     if row == 2:
         raise DatasetError(f"{src.path.name}: has a header but no data rows")
+
+
+def _unique_names(columns: tuple[str, ...]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in columns:
+        seen[c] = seen.get(c, 0) + 1
+        out.append(c if seen[c] == 1 else f"{c}.{seen[c]}")
+    return out
+
+
+def _short(err: BaseException) -> str:
+    return " ".join(str(err).split())[:160]
 
 
 class _Problems:
@@ -204,17 +246,47 @@ class _Problems:
         if len(self.lines) < MAX_PROBLEMS:
             self.lines.append(line)
 
-    def add_rows(self, rows: np.ndarray, ids: pd.Series, reason: str | pd.Series) -> None:
-        for i, pos in enumerate(rows):
-            why = reason if isinstance(reason, str) else str(reason.iloc[i])
-            ident = str(ids.iloc[i]) if ids is not None else ""
-            self.add(f"row {pos}" + (f" ({ident})" if ident else "") + f": {why}")
-
     def finish(self) -> list[str]:
         out = list(self.lines)
         if self.count > len(self.lines):
             out.append(f"... and {self.count - len(self.lines)} more problem rows not listed")
         return out
+
+
+class _Checks:
+    """Row checks of one batch; a row's problem is the first check it fails."""
+
+    def __init__(self, n: int) -> None:
+        self.bad = np.zeros(n, dtype=bool)
+        self.reasons: dict[int, str] = {}
+
+    def flag(self, mask: pd.Series | np.ndarray, reason: str | Callable[[np.ndarray], list[str]]) -> None:
+        m = mask.fillna(False).to_numpy(dtype=bool) if isinstance(mask, pd.Series) else mask
+        m = m & ~self.bad
+        if not m.any():
+            return
+        idx = np.flatnonzero(m)
+        # Messages are built for the failing rows only: a million good rows cost nothing here.
+        msgs = [reason] * len(idx) if isinstance(reason, str) else reason(idx)
+        self.reasons.update(zip(idx.tolist(), msgs, strict=True))
+        self.bad |= m
+
+    def report(self, problems: _Problems, first_row: int, ids: pd.Series) -> None:
+        id_values = ids.to_numpy(dtype=object)
+        for i in sorted(self.reasons):
+            ident = f" ({id_values[i]})" if id_values[i] else ""
+            problems.add(f"row {first_row + i}{ident}: {self.reasons[i]}")
+
+
+def _says(template: str, values: pd.Series) -> Callable[[np.ndarray], list[str]]:
+    """Reason builder: template.format(value) for each failing row ({!r} quotes it)."""
+    arr = values.to_numpy(dtype=object)
+    return lambda idx: [template.format(arr[i]) for i in idx]
+
+
+def _seen_before(ids: pd.Series, seen: set[str]) -> np.ndarray:
+    values = ids.to_numpy(dtype=object)
+    return np.fromiter((v in seen for v in values), dtype=bool, count=len(values))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,14 +317,26 @@ def _parse_dates(values: pd.Series) -> pd.Series:
 
 
 def _parse_numbers(values: pd.Series) -> pd.Series:
+    """Float64 values; blanks and junk become NaN. Decimal commas ("36,32") are accepted."""
+    arr = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
+    if arr is not None:
+        # Fast path (a clean column): one Arrow cast instead of a Python float() per cell.
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        try:
+            return pd.Series(pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False),
+                             index=values.index, dtype="float64")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
     return pd.to_numeric(values.str.replace(",", ".", regex=False).where(values != ""),
-                         errors="coerce")
+                         errors="coerce").astype("float64")
 
 
 def _parse_inter(values: pd.Series) -> pd.Series:
-    num = pd.to_numeric(values.where(values != ""), errors="coerce")
-    labels = values.str.lower().map(INTER_LABELS)
-    out = num.where(num.notna(), labels)
+    num = _parse_numbers(values)
+    todo = num.isna() & (values != "")
+    out = num.copy()
+    if todo.any():  # newer exports write labels ("State forces") instead of codes
+        out[todo] = values[todo].str.lower().map(INTER_LABELS)
     return out.astype("Float64").round().astype("Int64")
 
 
@@ -262,7 +346,7 @@ def _join_actors(*columns: pd.Series) -> pd.Series:
     joined = pc.binary_join_element_wise(*arrays, "; ")
     tidy = pc.replace_substring_regex(joined, r"\s*;\s*(;\s*)*", "; ")
     tidy = pc.replace_substring_regex(tidy, r"^(; )+|(; )+$", "")
-    return pd.Series(tidy.to_numpy(zero_copy_only=False), index=columns[0].index, dtype=object)
+    return pd.Series(tidy.to_pandas().array, index=columns[0].index)
 
 
 _ISO_NUMERIC: dict[str, str] | None = None
@@ -321,18 +405,18 @@ def country_code(name: str) -> str:
 
 
 def _iso_column(iso: pd.Series, country: pd.Series) -> pd.Series:
-    """Our alpha-2 iso from ACLED's numeric (or alpha-2/alpha-3) iso, else from the country."""
-    out = {}
-    pairs = pd.DataFrame({"iso": iso, "country": country}).drop_duplicates()
-    for i, c in pairs.itertuples(index=False):
+    """Our alpha-2 iso from ACLED's numeric (or alpha-2) iso, else from the country name."""
+    codes, uniques = pd.factorize(iso + "|" + country)
+    mapped = []
+    for k in uniques:
+        i, c = str(k).split("|", 1)
         code = ""
         if i.isdigit():
             code = iso_numeric_to_alpha2(i)
         elif len(i) == 2 and i.isalpha():
             code = i.upper()
-        out[(i, c)] = code or country_code(c)
-    return pd.Series([out[(i, c)] for i, c in zip(iso, country, strict=True)], index=iso.index,
-                     dtype=object)
+        mapped.append(code or country_code(c))
+    return pd.Series(np.array(mapped + [""], dtype=object)[codes], index=iso.index).astype(str)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,34 +425,26 @@ def _iso_column(iso: pd.Series, country: pd.Series) -> pd.Series:
 def _acled_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
                   problems: _Problems) -> pd.DataFrame:
     n = len(chunk)
-    rows = np.arange(first_row, first_row + n)
     ids = _col(chunk, "event_id_cnty")
-    bad = pd.Series([""] * n, index=chunk.index, dtype=object)
-
-    def flag(mask: pd.Series, reason: str | pd.Series) -> None:
-        mask = mask & (bad == "")
-        if isinstance(reason, str):
-            bad.loc[mask] = reason
-        else:
-            bad.loc[mask] = reason[mask]
+    checks = _Checks(n)
+    flag = checks.flag
 
     flag(ids == "", "missing event_id_cnty")
-    dup_in_chunk = ids.duplicated() & (ids != "")
-    dup_before = pd.Series([i in seen for i in ids], index=chunk.index)
-    flag(dup_in_chunk | dup_before, "duplicate event_id_cnty (an earlier row has the same id)")
+    dup = (ids.duplicated() & (ids != "")).to_numpy(dtype=bool) | _seen_before(ids, seen)
+    flag(dup, "duplicate event_id_cnty (an earlier row has the same id)")
 
     raw_date = _col(chunk, "event_date")
     dates = _parse_dates(raw_date)
     flag(raw_date == "", "missing event_date")
-    flag(dates.isna(), "event_date " + raw_date.map(repr) + " is not a date")
+    flag(dates.isna(), _says("event_date {!r} is not a date", raw_date))
 
     ev_type = _col(chunk, "event_type")
-    sub = _col(chunk, "sub_event_type").map(canonical_sub_event_type)
-    known_type = ev_type.isin(list(ACLED_SUB_EVENT_TYPES))
-    flag(~known_type, "unknown event_type " + ev_type.map(repr))
-    pair_ok = pd.Series([s in ACLED_SUB_EVENT_TYPES.get(t, ()) for t, s in zip(ev_type, sub, strict=True)],
-                        index=chunk.index)
-    flag(~pair_ok, "sub_event_type " + sub.map(repr) + " is not a sub-type of " + ev_type.map(repr))
+    sub = _col(chunk, "sub_event_type")
+    sub = sub.mask(sub.isin(list(_SUB_ALIASES)), "Excessive force against protesters")
+    flag(~ev_type.isin(list(ACLED_SUB_EVENT_TYPES)), _says("unknown event_type {!r}", ev_type))
+    flag(~(ev_type + "|" + sub).isin(_VALID_PAIRS),
+         lambda idx: [f"sub_event_type {sub.iloc[i]!r} is not a sub-type of {ev_type.iloc[i]!r}"
+                      for i in idx])
 
     actor1 = _col(chunk, "actor1")
     flag(actor1 == "", "missing actor1")
@@ -379,39 +455,38 @@ def _acled_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
 
     lat_raw, lon_raw = _col(chunk, "latitude"), _col(chunk, "longitude")
     lat, lon = _parse_numbers(lat_raw), _parse_numbers(lon_raw)
-    flag(lat.isna(), "latitude " + lat_raw.map(repr) + " is not a number")
-    flag(lon.isna(), "longitude " + lon_raw.map(repr) + " is not a number")
-    flag((lat < -90) | (lat > 90), "latitude " + lat_raw + " is outside -90..90")
-    flag((lon < -180) | (lon > 180), "longitude " + lon_raw + " is outside -180..180")
+    flag(lat.isna(), _says("latitude {!r} is not a number", lat_raw))
+    flag(lon.isna(), _says("longitude {!r} is not a number", lon_raw))
+    flag((lat < -90) | (lat > 90), _says("latitude {} is outside -90..90", lat_raw))
+    flag((lon < -180) | (lon > 180), _says("longitude {} is outside -180..180", lon_raw))
 
     fat_raw = _col(chunk, "fatalities")
     fat = _parse_numbers(fat_raw)
     flag((fat_raw != "") & (fat.isna() | (fat < 0) | (fat != fat.round())),
-         "fatalities " + fat_raw.map(repr) + " is not a whole number of 0 or more")
+         _says("fatalities {!r} is not a whole number of 0 or more", fat_raw))
 
     tp_raw = _col(chunk, "time_precision")
-    tp = pd.to_numeric(tp_raw.where(tp_raw != ""), errors="coerce")
-    flag((tp_raw != "") & ~tp.isin([1, 2, 3]), "time_precision " + tp_raw.map(repr) + " is not 1, 2 or 3")
+    tp = _parse_numbers(tp_raw)
+    flag((tp_raw != "") & ~tp.isin([1, 2, 3]), _says("time_precision {!r} is not 1, 2 or 3", tp_raw))
     gp_raw = _col(chunk, "geo_precision")
-    gp = pd.to_numeric(gp_raw.where(gp_raw != ""), errors="coerce")
-    flag((gp_raw != "") & ~gp.isin([1, 2, 3]), "geo_precision " + gp_raw.map(repr) + " is not 1, 2 or 3")
+    gp = _parse_numbers(gp_raw)
+    flag((gp_raw != "") & ~gp.isin([1, 2, 3]), _says("geo_precision {!r} is not 1, 2 or 3", gp_raw))
 
-    is_bad = (bad != "").to_numpy()
-    if is_bad.any():
-        problems.add_rows(rows[is_bad], ids[is_bad], bad[is_bad])
-    good = ~is_bad
-    seen.update(ids[good & (ids != "").to_numpy()].tolist())
-    seen.update(ids[is_bad & (bad != "missing event_id_cnty").to_numpy()
-                    & ~(dup_in_chunk | dup_before).to_numpy()].tolist())
-    g = pd.Series(good, index=chunk.index)
+    checks.report(problems, first_row, ids)
+    good = ~checks.bad
+    # Ids of rejected rows count as seen too (except blanks): a later row with the same id is
+    # still a duplicate of what the file says.
+    seen.update(ids.to_numpy(dtype=object)[(ids != "").to_numpy(dtype=bool) & ~dup].tolist())
+    g = pd.Series(good)
 
     def keep(s: pd.Series) -> pd.Series:
-        return s[g].reset_index(drop=True)
+        return s[g].reset_index(drop=True)  # type: ignore[index]
 
     disorder = _col(chunk, "disorder_type")
-    disorder = disorder.where(disorder != "", ev_type.map(_DISORDER_BY_TYPE).fillna("Political violence"))
+    if (disorder == "").any():  # older exports have no disorder_type: derive it from the type
+        disorder = disorder.where(disorder != "", ev_type.map(_DISORDER_BY_TYPE).fillna("Political violence"))
     inter1, inter2 = _parse_inter(_col(chunk, "inter1")), _parse_inter(_col(chunk, "inter2"))
-    interaction = pd.to_numeric(_col(chunk, "interaction").where(lambda s: s != ""), errors="coerce")
+    interaction = _parse_numbers(_col(chunk, "interaction"))
     computed = pd.Series(
         [(min(a, b) * 10 + max(a, b)) if not (pd.isna(a) or pd.isna(b)) and b else
          (a * 10 if not pd.isna(a) else pd.NA) for a, b in zip(inter1, inter2.fillna(0), strict=True)],
@@ -477,49 +552,41 @@ _UCDP_TIME = {1: TIME_PRECISION_DAY, 2: TIME_PRECISION_WEEK, 3: TIME_PRECISION_W
 def _ucdp_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
                  problems: _Problems) -> pd.DataFrame:
     n = len(chunk)
-    rows = np.arange(first_row, first_row + n)
     raw_id = _col(chunk, "id")
-    bad = pd.Series([""] * n, index=chunk.index, dtype=object)
-
-    def flag(mask: pd.Series, reason: str | pd.Series) -> None:
-        mask = mask & (bad == "")
-        bad.loc[mask] = reason if isinstance(reason, str) else reason[mask]
-
+    checks = _Checks(n)
+    flag = checks.flag
     ids = "ucdp-" + raw_id
     flag(raw_id == "", "missing id")
-    dup = (ids.duplicated() & (raw_id != "")) | pd.Series([i in seen for i in ids], index=chunk.index)
+    dup = (ids.duplicated() & (raw_id != "")).to_numpy(dtype=bool) | _seen_before(ids, seen)
     flag(dup, "duplicate id (an earlier row has the same id)")
     tov_raw = _col(chunk, "type_of_violence")
     tov = pd.to_numeric(tov_raw.where(tov_raw != ""), errors="coerce")
-    flag(~tov.isin([1, 2, 3]), "type_of_violence " + tov_raw.map(repr) + " is not 1, 2 or 3")
+    flag(~tov.isin([1, 2, 3]), _says("type_of_violence {!r} is not 1, 2 or 3", tov_raw))
     raw_date = _col(chunk, "date_start")
     dates = _parse_dates(raw_date)
-    flag(dates.isna(), "date_start " + raw_date.map(repr) + " is not a date")
+    flag(dates.isna(), _says("date_start {!r} is not a date", raw_date))
     side_a, side_b = _col(chunk, "side_a"), _col(chunk, "side_b")
     flag(side_a == "", "missing side_a")
     country = _col(chunk, "country")
     flag(country == "", "missing country")
     lat_raw, lon_raw = _col(chunk, "latitude"), _col(chunk, "longitude")
     lat, lon = _parse_numbers(lat_raw), _parse_numbers(lon_raw)
-    flag(lat.isna(), "latitude " + lat_raw.map(repr) + " is not a number")
-    flag(lon.isna(), "longitude " + lon_raw.map(repr) + " is not a number")
-    flag((lat < -90) | (lat > 90), "latitude " + lat_raw + " is outside -90..90")
-    flag((lon < -180) | (lon > 180), "longitude " + lon_raw + " is outside -180..180")
+    flag(lat.isna(), _says("latitude {!r} is not a number", lat_raw))
+    flag(lon.isna(), _says("longitude {!r} is not a number", lon_raw))
+    flag((lat < -90) | (lat > 90), _says("latitude {} is outside -90..90", lat_raw))
+    flag((lon < -180) | (lon > 180), _says("longitude {} is outside -180..180", lon_raw))
     deaths = {}
     for name in ("best", "low", "high"):
         raw = _col(chunk, name)
         num = _parse_numbers(raw)
-        if name == "best" or name in chunk.columns:
-            flag((raw != "") & (num.isna() | (num < 0) | (num != num.round())),
-                 f"{name} " + raw.map(repr) + " is not a whole number of 0 or more")
+        flag((raw != "") & (num.isna() | (num < 0) | (num != num.round())),
+             _says(name + " {!r} is not a whole number of 0 or more", raw))
         deaths[name] = num
     flag(deaths["best"].isna(), "missing best (deaths)")
 
-    is_bad = (bad != "").to_numpy()
-    if is_bad.any():
-        problems.add_rows(rows[is_bad], raw_id[is_bad], bad[is_bad])
-    good = pd.Series(~is_bad, index=chunk.index)
-    seen.update(ids[good].tolist())
+    checks.report(problems, first_row, raw_id)
+    good = pd.Series(~checks.bad)
+    seen.update(ids.to_numpy(dtype=object)[(raw_id != "").to_numpy(dtype=bool) & ~dup].tolist())
 
     def keep(s: pd.Series) -> pd.Series:
         return s[good].reset_index(drop=True)

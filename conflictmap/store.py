@@ -15,17 +15,20 @@ import threading
 import unicodedata
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
+from pandas.api.types import union_categoricals
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -217,8 +220,12 @@ events_t = sa.Table(
     sa.Column("deleted", sa.Boolean, nullable=False, default=False),
     sa.Column("row_hash", sa.BigInteger, nullable=False, default=0),  # skips unchanged re-imports
     sa.Column("updated_at", sa.String(40), nullable=False, default=""),
+    # The data version (meta.counter) of the last write to the row: events_frame re-reads only
+    # the rows written since the frame it already holds.
+    sa.Column("version", sa.BigInteger, nullable=False, default=0),
 )
 sa.Index("ix_events_article", events_t.c.article_id)
+sa.Index("ix_events_version", events_t.c.version)
 
 audit_t = sa.Table(
     "audit", metadata,
@@ -357,8 +364,10 @@ class Store:
         self.dialect = self._engine.dialect.name
         self._ph = "?" if self.dialect == "sqlite" else "%s"
         self._lock = threading.Lock()
+        self._frame_cache: tuple[str, int, pd.DataFrame] | None = None
         try:
             metadata.create_all(self._engine)
+            self._migrate()
             with self._write() as conn:
                 if conn.execute(sa.select(meta_t.c.key).where(meta_t.c.key == "events")).first() is None:
                     # A random instance id makes data_version differ across recreated databases.
@@ -367,6 +376,14 @@ class Store:
         except sa_exc.SQLAlchemyError as err:
             raise StoreError(f"cannot open database {_safe_url(self.url)}: "
                              f"{_one_line(err)}; check CONFLICTMAP_DB_URL") from None
+
+    def _migrate(self) -> None:
+        """Add columns that older databases of ours lack (additive only)."""
+        columns = {c["name"] for c in sa.inspect(self._engine).get_columns("events")}
+        if "version" not in columns:
+            with self._write() as conn:
+                conn.exec_driver_sql("ALTER TABLE events ADD COLUMN version BIGINT NOT NULL DEFAULT 0")
+                conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_version ON events (version)")
 
     # -- connections -------------------------------------------------------------------------
     @staticmethod
@@ -435,9 +452,13 @@ class Store:
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat(timespec="seconds")
 
-    def _bump_version(self, conn: Connection) -> None:
+    def _bump_version(self, conn: Connection) -> int:
+        """Next data version, taken inside the write transaction (it also serialises writers on
+        PostgreSQL: the meta row stays locked until commit). Rows written get this number."""
         conn.execute(meta_t.update().where(meta_t.c.key == "events")
                      .values(counter=meta_t.c.counter + 1))
+        return int(conn.execute(sa.select(meta_t.c.counter).where(meta_t.c.key == "events"))
+                   .scalar_one())
 
     def _insert(self, table: sa.Table) -> Any:
         if self.dialect == "postgresql":
@@ -470,8 +491,6 @@ class Store:
             ev = self._upsert_event_records(conn, list(extraction.events), origin="article",
                                             article_id=aid, now=now)
             self._apply_known_corrections(conn, aid)
-            if ev.imported or ev.updated:
-                self._bump_version(conn)
         return SaveResult(article_added=known is None, places_added=places_added,
                           places_updated=places_updated, events_added=ev.imported,
                           events_updated=ev.updated, events_kept=ev.kept,
@@ -517,45 +536,59 @@ class Store:
                       now: str) -> BatchResult:
         """Bulk upsert a frame of Event columns: new rows in, changed machine rows updated."""
         frame = frame.drop_duplicates("event_id", keep="first")
-        hashes = _row_hashes(frame)
-        ids = frame["event_id"].astype(str).tolist()
-        state: dict[str, tuple[str, bool, int]] = {}
-        chunk = 900 if self.dialect == "sqlite" else 5000
-        for i in range(0, len(ids), chunk):
-            part = ids[i:i + chunk]
-            # Only placeholders are interpolated; the ids are bound parameters.
-            sql = ("SELECT event_id, review_status, deleted, row_hash FROM events WHERE event_id IN ("  # noqa: S608
-                   + ",".join([self._ph] * len(part)) + ")")
-            for eid, status, deleted, rh in conn.exec_driver_sql(sql, tuple(part)):
-                state[eid] = (status, bool(deleted), int(rh))
-        write_mask = np.ones(len(ids), dtype=bool)
-        imported = updated = unchanged = kept = 0
-        for i, eid in enumerate(ids):
-            old = state.get(eid)
-            if old is None:
-                imported += 1
-            elif old[1] or old[0] != REVIEW_MACHINE:
-                kept += 1
-                write_mask[i] = False
-            elif old[2] == int(hashes[i]):
-                unchanged += 1
-                write_mask[i] = False
-            else:
-                updated += 1
-        if write_mask.any():
-            sub = frame.loc[write_mask]
-            rows = _frame_rows(sub, hashes[write_mask], origin=origin, now=now,
-                               dates_as_text=self.dialect == "sqlite")
-            cols = [*EVENT_FIELDS, "origin", "deleted", "row_hash", "updated_at"]
-            quoted = [self._quote(c) for c in cols]
-            set_cols = [c for c in cols if c not in ("event_id", "deleted")]
-            # Column names come from EVENT_FIELDS (quoted by the dialect); values are bound.
-            sql = (f"INSERT INTO events ({', '.join(quoted)}) VALUES "  # noqa: S608
-                   f"({', '.join([self._ph] * len(cols))}) ON CONFLICT (event_id) DO UPDATE SET "
-                   + ", ".join(f"{self._quote(c)} = excluded.{self._quote(c)}" for c in set_cols)
-                   + f" WHERE events.review_status = '{REVIEW_MACHINE}' AND NOT events.deleted")
-            conn.exec_driver_sql(sql, rows)
-        return BatchResult(imported, updated, unchanged, kept)
+        arrays = _canonical_arrays(frame)
+        hashes = _row_hashes(arrays)
+        ids = arrays["event_id"].to_numpy(zero_copy_only=False)
+        n = len(ids)
+        status = np.zeros(n, dtype=np.int8)  # 0 new, 1 machine, 2 kept (person or deleted)
+        old_hash = np.zeros(n, dtype=np.int64)
+        if self._has_events(conn):
+            index = pd.Index(ids)
+            chunk = 5000
+            for i in range(0, n, chunk):
+                part = ids[i:i + chunk].tolist()
+                # Only placeholders are interpolated; the ids are bound parameters.
+                sql = ("SELECT event_id, review_status, deleted, row_hash FROM events "  # noqa: S608
+                       "WHERE event_id IN (" + ",".join([self._ph] * len(part)) + ")")
+                found = conn.exec_driver_sql(sql, tuple(part)).all()
+                if not found:
+                    continue
+                pos = index.get_indexer([r[0] for r in found])
+                status[pos] = [2 if (r[2] or r[1] != REVIEW_MACHINE) else 1 for r in found]
+                old_hash[pos] = [int(r[3]) for r in found]
+        same = (status == 1) & (old_hash == hashes)
+        write_mask = (status == 0) | ((status == 1) & ~same)
+        result = BatchResult(imported=int((status == 0).sum()),
+                             updated=int(((status == 1) & ~same).sum()),
+                             unchanged=int(same.sum()), kept=int((status == 2).sum()))
+        if not write_mask.any():
+            return result
+        if not write_mask.all():
+            take = pa.array(np.flatnonzero(write_mask))
+            arrays = {k: v.take(take) for k, v in arrays.items()}
+            hashes = hashes[write_mask]
+        values, rows = _rows_for_db(arrays, hashes, origin=origin, now=now,
+                                    dates_as_text=self.dialect == "sqlite", placeholder=self._ph)
+        values.append(str(self._bump_version(conn)))
+        cols = [*EVENT_FIELDS, "origin", "deleted", "row_hash", "updated_at", "version"]
+        quoted = [self._quote(c) for c in cols]
+        set_cols = [c for c in cols if c not in ("event_id", "deleted")]
+        # Column names come from EVENT_FIELDS (quoted by the dialect); values are bound, or
+        # literals made by _sql_literal (numbers and quote-doubled printable strings only).
+        sql = (f"INSERT INTO events ({', '.join(quoted)}) VALUES "  # noqa: S608
+               f"({', '.join(values)}) ON CONFLICT (event_id) DO UPDATE SET "
+               + ", ".join(f"{self._quote(c)} = excluded.{self._quote(c)}" for c in set_cols)
+               + f" WHERE events.review_status = '{REVIEW_MACHINE}' AND NOT events.deleted")
+        # The DB-API cursor takes the rows as a stream: no million-tuple list in memory.
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(sql, rows)
+        finally:
+            cursor.close()
+        return result
+
+    def _has_events(self, conn: Connection) -> bool:
+        return conn.execute(sa.select(events_t.c.event_id).limit(1)).first() is not None
 
     def _quote(self, name: str) -> str:
         return self._engine.dialect.identifier_preparer.quote(name)
@@ -571,8 +604,6 @@ class Store:
             raise ValueError(f"import_events needs Event columns; missing {', '.join(missing)}")
         with self._write() as conn:
             result = self._upsert_frame(conn, frame, origin=origin, now=self._now())
-            if result.imported or result.updated:
-                self._bump_version(conn)
         return result
 
     def has_article(self, article_id: str) -> bool:
@@ -659,21 +690,63 @@ class Store:
     def events_frame(self) -> pd.DataFrame:
         """All live events, one row each: Event field columns plus article_title.
 
-        event_date is datetime64 (NaT when undated), actors a "; "-joined string; repeated
-        strings are categoricals, unique text pyarrow-backed str, so a million rows stay small.
+        event_date is datetime64 (NaT when undated), actors a "; "-joined string; strings that
+        repeat (types, countries, places, actors) are categoricals, the rest pyarrow-backed str,
+        so a million events take about 0.5 GB. The frame is kept: the next call re-reads only
+        the rows written since (a correction costs milliseconds, not a full reload), so callers
+        must not modify the frame they get (copy it first).
         """
-        select_cols = [f"e.{self._quote(c)}" for c in EVENT_FIELDS] + ["a.title"]
+        with self._lock, self._read() as conn:
+            meta = conn.execute(sa.select(meta_t.c.value, meta_t.c.counter)
+                                .where(meta_t.c.key == "events")).one()
+            instance, counter = str(meta.value), int(meta.counter)
+            cached = self._frame_cache
+            if cached is not None and cached[0] == instance and cached[1] == counter:
+                return cached[2]
+            frame = None
+            if cached is not None and cached[0] == instance and cached[1] < counter:
+                changed = int(conn.execute(sa.select(sa.func.count()).select_from(events_t)
+                                           .where(events_t.c.version > cached[1])).scalar_one())
+                if changed <= max(10_000, len(cached[2]) // 5):
+                    delta, deleted = self._load_events(conn, since=cached[1])
+                    frame = _apply_delta(cached[2], delta, deleted)
+            if frame is None:
+                frame, _ = self._load_events(conn, since=None)
+            self._frame_cache = (instance, counter, frame)
+            return frame
+
+    def _load_events(self, conn: Connection, since: int | None) -> tuple[pd.DataFrame, np.ndarray]:
+        """Live events (since=None), or every event written after version `since` with a
+        deleted flag per row."""
+        text = set(_TEXT_FIELDS) | {"actors"}
+        select_cols = [
+            (f"COALESCE(e.{self._quote(c)}, '')" if c in text else f"e.{self._quote(c)}")
+            for c in EVENT_FIELDS] + ["COALESCE(a.title, '')", "e.deleted"]
+        where = "NOT e.deleted" if since is None else f"e.version > {int(since)}"
         sql = (f"SELECT {', '.join(select_cols)} FROM events e LEFT JOIN articles a "  # noqa: S608
-               "ON a.id = e.article_id WHERE NOT e.deleted ORDER BY e.event_date, e.event_id")
+               f"ON a.id = e.article_id WHERE {where}")
         chunks: list[list[pa.Array]] = []
-        with self._read() as conn:
-            result = conn.exec_driver_sql(sql)
+        deleted: list[np.ndarray] = []
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(sql)
             while True:
-                rows = result.fetchmany(100_000)
+                rows = cursor.fetchmany(50_000)
                 if not rows:
                     break
-                chunks.append(_rows_to_arrays(rows))
-        return _arrays_to_frame(chunks)
+                arrays = _rows_to_arrays(rows)
+                deleted.append(np.asarray(arrays.pop().to_numpy(zero_copy_only=False), dtype=bool))
+                chunks.append(arrays)
+        finally:
+            cursor.close()
+        columns = []
+        for i in range(len(_FRAME_COLUMNS)):
+            parts = [c[i] for c in chunks]
+            columns.append(pa.concat_arrays(parts) if parts else _empty_array(_FRAME_COLUMNS[i]))
+            for c in chunks:
+                c[i] = None  # type: ignore[call-overload]  # free each column's chunks as we go
+        flags = np.concatenate(deleted) if deleted else np.zeros(0, dtype=bool)
+        return _arrays_to_frame(columns), flags
 
     # -- corrections ---------------------------------------------------------------------------
     def update_event(self, event_id: str, changes: Mapping[str, object], user: str) -> Event:
@@ -693,16 +766,16 @@ class Store:
             diffs = {k: v for k, v in new_values.items() if getattr(old, k) != v}
             if diffs:
                 db_values = {k: ("; ".join(v) if k == "actors" else v) for k, v in diffs.items()}
+                version = self._bump_version(conn)
                 conn.execute(events_t.update().where(events_t.c.event_id == event_id)
                              .values(**db_values, review_status=REVIEW_CORRECTED,
-                                     updated_at=self._now()))
+                                     updated_at=self._now(), version=version))
                 at = self._now()
                 conn.execute(audit_t.insert(), [
                     {"event_id": event_id, "user": user, "at": at, "action": "update",
                      "field": k, "before": json.dumps(_jsonable(getattr(old, k)), ensure_ascii=False),
                      "after": json.dumps(_jsonable(v), ensure_ascii=False)}
                     for k, v in diffs.items()])
-                self._bump_version(conn)
             row = conn.execute(sa.select(events_t).where(events_t.c.event_id == event_id)).one()
         return _event_from_row(row._mapping)
 
@@ -716,12 +789,12 @@ class Store:
                 raise NotFoundError(f"no stored event has id {event_id}")
             status = REVIEW_CORRECTED if row.review_status == REVIEW_CORRECTED else REVIEW_REVIEWED
             conn.execute(events_t.update().where(events_t.c.event_id == event_id)
-                         .values(review_status=status, updated_at=self._now()))
+                         .values(review_status=status, updated_at=self._now(),
+                                 version=self._bump_version(conn)))
             conn.execute(audit_t.insert().values(
                 event_id=event_id, user=user, at=self._now(), action="reviewed",
                 field="review_status", before=json.dumps(row.review_status),
                 after=json.dumps(status)))
-            self._bump_version(conn)
             out = conn.execute(sa.select(events_t).where(events_t.c.event_id == event_id)).one()
         return _event_from_row(out._mapping)
 
@@ -734,11 +807,11 @@ class Store:
             if row is None or row.deleted:
                 raise NotFoundError(f"no stored event has id {event_id}")
             conn.execute(events_t.update().where(events_t.c.event_id == event_id)
-                         .values(deleted=True, updated_at=self._now()))
+                         .values(deleted=True, updated_at=self._now(),
+                                 version=self._bump_version(conn)))
             conn.execute(audit_t.insert().values(
                 event_id=event_id, user=user, at=self._now(), action="delete", field="deleted",
                 before="false", after="true"))
-            self._bump_version(conn)
 
     def audit_frame(self, event_id: str | None = None) -> pd.DataFrame:
         """The audit log (newest first): id, event_id, user, at, action, field, before, after
@@ -780,14 +853,14 @@ class Store:
             pd.Series([], dtype="int64")
         return out
 
-    def save_place_correction(self, name: str, country_hint: str, candidate: Candidate,
+    def save_place_correction(self, name: str, country_hint: str | None, candidate: Candidate,
                               user: str) -> int:
         """Resolve every mention of `name` in articles about `country_hint` to `candidate`, move
         their events there (audited, status "corrected"), and remember it for future articles.
 
         Returns how many stored mentions were updated.
         """
-        key, hint = correction_key(name), country_hint.upper()
+        key, hint = correction_key(name), (country_hint or "").upper()
         if not key:
             raise EventValidationError("a place correction needs a place name")
         if not (-90 <= candidate.lat <= 90 and -180 <= candidate.lon <= 180):
@@ -866,7 +939,8 @@ class Store:
                 if not diffs:
                     continue
                 conn.execute(events_t.update().where(events_t.c.event_id == er.event_id).values(
-                    **diffs, review_status=REVIEW_CORRECTED, updated_at=at))
+                    **diffs, review_status=REVIEW_CORRECTED, updated_at=at,
+                    version=self._bump_version(conn)))
                 conn.execute(audit_t.insert(), [
                     {"event_id": er.event_id, "user": user, "at": at, "action": "place",
                      "field": k, "before": json.dumps(_jsonable(er._mapping[k]), ensure_ascii=False),
@@ -1005,70 +1079,118 @@ def events_to_frame(events: Sequence[Event]) -> pd.DataFrame:
     return frame
 
 
-def _row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A 63-bit hash of each row's values, so an identical re-import writes nothing."""
-    cols = [c for c in EVENT_FIELDS if c not in ("review_status",)]
-    sub = frame[cols].astype(object).where(frame[cols].notna(), None).astype(str)
-    h = pd.util.hash_pandas_object(sub, index=False).to_numpy(dtype=np.uint64)
-    return (h >> np.uint64(1)).astype(np.int64)
-
-
-def _column_values(series: pd.Series, kind: str) -> list[Any]:
-    if kind == "float":
-        arr = pd.to_numeric(series, errors="coerce").astype("float64").to_numpy()
-        out = arr.astype(object)
-        out[np.isnan(arr)] = None
-        return list(out)
-    if kind == "int":
-        vals = pd.to_numeric(series, errors="coerce")
-        mask = vals.isna().to_numpy()
-        out = vals.fillna(0).astype("int64").to_numpy().astype(object)
-        out[mask] = None
-        return list(out)
-    if kind == "text":
-        return [("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-                for v in series.astype(object).tolist()]
-    raise AssertionError(kind)
-
-
-def _frame_rows(frame: pd.DataFrame, hashes: np.ndarray, *, origin: str, now: str,
-                dates_as_text: bool) -> list[tuple[Any, ...]]:
-    cols: list[list[Any]] = []
-    n = len(frame)
+def _canonical_arrays(frame: pd.DataFrame) -> dict[str, pa.Array]:
+    """Event columns as typed Arrow arrays (dates date32, nullable int64, float64, str)."""
+    out: dict[str, pa.Array] = {}
     for name in EVENT_FIELDS:
         s = frame[name]
         if name == "event_date":
-            d = pd.to_datetime(s, errors="coerce")
-            if dates_as_text:
-                txt = d.dt.strftime("%Y-%m-%d").astype(object)
-                cols.append([None if pd.isna(v) else v for v in txt.tolist()])
-            else:
-                cols.append([None if pd.isna(v) else v.date() for v in d.tolist()])
+            ts = pd.to_datetime(s, errors="coerce").astype("datetime64[ns]")
+            arr = pa.array(ts, type=pa.timestamp("ns"), from_pandas=True).cast(pa.date32())
         elif name in _INT_FIELDS or name in _NULLABLE_INT_FIELDS:
-            vals = _column_values(s, "int")
+            num = pd.to_numeric(s, errors="coerce").astype("Float64").round().astype("Int64")
+            arr = pa.array(num, type=pa.int64(), from_pandas=True)
             if name in _INT_FIELDS:
-                vals = [1 if v is None else v for v in vals]
-            cols.append(vals)
+                arr = arr.fill_null(1)
         elif name in _FLOAT_FIELDS:
-            vals = _column_values(s, "float")
+            num = pd.to_numeric(s, errors="coerce").astype("float64")
+            arr = pa.array(num.to_numpy(), type=pa.float64(), from_pandas=True)
             if name == "confidence":
-                vals = [0.0 if v is None else v for v in vals]
-            cols.append(vals)
-        elif name == "review_status":
-            cols.append([v or REVIEW_MACHINE for v in _column_values(s, "text")])
+                arr = arr.fill_null(0.0)
         else:
-            cols.append(_column_values(s, "text"))
-    cols.append([origin] * n)
-    cols.append([False] * n)
-    cols.append([int(h) for h in hashes])
-    cols.append([now] * n)
-    return list(zip(*cols, strict=True))
+            try:
+                arr = pa.array(s.array) if isinstance(s.dtype, pd.StringDtype) else None
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+                arr = None
+            if arr is None:
+                arr = pa.array(s.astype(object).where(s.notna(), None).map(
+                    lambda v: v if v is None or isinstance(v, str) else str(v)).tolist(),
+                    type=pa.string())
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            arr = arr.cast(pa.string()).fill_null("")
+            if name == "review_status":
+                arr = pc.if_else(pc.equal(arr, ""), REVIEW_MACHINE, arr)
+        out[name] = arr
+    return out
+
+
+def _row_hashes(arrays: Mapping[str, pa.Array]) -> np.ndarray:
+    """A stable 63-bit hash of each row's values, so an identical re-import writes nothing."""
+    parts = [pc.cast(arrays[c], pa.string()) for c in EVENT_FIELDS if c != "review_status"]
+    joined = pc.binary_join_element_wise(*parts, "\x1f", null_handling="replace",
+                                         null_replacement="\x00")
+    h = pd.util.hash_array(joined.to_numpy(zero_copy_only=False), categorize=False)
+    return (h >> np.uint64(1)).astype(np.int64)
+
+
+_CONSTANT = object()
+
+
+def _db_values(arr: pa.Array) -> Iterable[Any] | tuple[object, Any]:
+    """Python values of one column, or (_CONSTANT, value) when the whole batch holds one value."""
+    if len(arr) > 1 and arr.null_count == 0 and pc.count_distinct(arr).as_py() == 1:
+        return (_CONSTANT, arr[0].as_py())
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        return arr.to_numpy(zero_copy_only=False).tolist()
+    return arr.to_pylist()
+
+
+def _sql_literal(value: Any, placeholder: str) -> str:
+    """A constant as SQL text (numbers; short strings quoted the standard way), else a
+    placeholder. Inlining a batch-wide constant saves binding it a million times."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and np.isfinite(value):
+        return repr(value)
+    if isinstance(value, str) and len(value) <= 200 and value.isprintable():
+        text = "'" + value.replace("'", "''") + "'"
+        # psycopg reads % as the start of a placeholder: a literal percent is written %%.
+        return text.replace("%", "%%") if placeholder == "%s" else text
+    return placeholder
+
+
+def _rows_for_db(arrays: Mapping[str, pa.Array], hashes: np.ndarray, *, origin: str, now: str,
+                 dates_as_text: bool, placeholder: str
+                 ) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
+    """The VALUES list (placeholders, or literals for batch-wide constants) and the rows."""
+    values: list[str] = []
+    columns: list[Iterable[Any]] = []
+    for name in EVENT_FIELDS:
+        arr = arrays[name]
+        if name == "event_date" and dates_as_text:
+            arr = pc.cast(arr, pa.string())  # SQLAlchemy's SQLite Date is 'YYYY-MM-DD' text
+        got = _db_values(arr)
+        if isinstance(got, tuple) and len(got) == 2 and got[0] is _CONSTANT:
+            literal = _sql_literal(got[1], placeholder)
+            values.append(literal)
+            if literal == placeholder:
+                columns.append(repeat(got[1], len(hashes)))
+        else:
+            values.append(placeholder)
+            columns.append(got)
+    values += [_sql_literal(origin, placeholder), "FALSE", placeholder,
+               _sql_literal(now, placeholder)]
+    if values[-4] == placeholder:
+        columns.append(repeat(origin, len(hashes)))
+    columns.append(hashes.tolist())
+    if values[-1] == placeholder:
+        columns.append(repeat(now, len(hashes)))
+    return values, zip(*columns, strict=True)
 
 
 def _rows_to_arrays(rows: Sequence[Sequence[Any]]) -> list[pa.Array]:
+    """Columns of fetched rows: _FRAME_COLUMNS, then the deleted flag."""
     columns = list(zip(*rows, strict=True))
     out: list[pa.Array] = []
-    for name, col in zip(_FRAME_COLUMNS, columns, strict=True):
+    for name, col in zip((*_FRAME_COLUMNS, "deleted"), columns, strict=True):
+        if name == "deleted":
+            out.append(pa.array([bool(v) for v in col], type=pa.bool_()))
+            continue
         if name == "event_date":
             arr = pa.array(col)
             if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
@@ -1087,27 +1209,51 @@ def _rows_to_arrays(rows: Sequence[Sequence[Any]]) -> list[pa.Array]:
     return out
 
 
-def _arrays_to_frame(chunks: list[list[pa.Array]]) -> pd.DataFrame:
+def _arrays_to_frame(columns: list[pa.Array]) -> pd.DataFrame:
+    """Typed pandas columns from Arrow columns in _FRAME_COLUMNS order (consumes the list)."""
     data: dict[str, Any] = {}
     for i, name in enumerate(_FRAME_COLUMNS):
-        parts = [c[i] for c in chunks]
-        arr = pa.concat_arrays(parts) if parts else _empty_array(name)
+        arr = columns[i]
+        columns[i] = None  # type: ignore[call-overload]  # let Arrow free it once converted
         if name == "event_date":
-            data[name] = pd.Series(arr.cast(pa.timestamp("ns")).to_pandas(),
-                                   dtype="datetime64[ns]")
+            if not pa.types.is_date32(arr.type):
+                arr = arr.cast(pa.string()).cast(pa.date32())
+            data[name] = pd.Series(arr.cast(pa.timestamp("ns")).to_pandas(), dtype="datetime64[ns]")
         elif name in _INT_FIELDS:
-            data[name] = pd.Series(arr.fill_null(0).to_numpy(zero_copy_only=False), dtype="int64")
+            data[name] = pd.Series(np.array(arr.cast(pa.int64()).fill_null(0)), dtype="int64")
         elif name in _NULLABLE_INT_FIELDS:
-            data[name] = pd.Series(arr.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
-                                   dtype="Int64")
+            data[name] = pd.Series(arr.cast(pa.int64()).to_pandas(
+                types_mapper={pa.int64(): pd.Int64Dtype()}.get), dtype="Int64")
         elif name in _FLOAT_FIELDS:
-            data[name] = pd.Series(arr.to_numpy(zero_copy_only=False), dtype="float64")
+            values = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            values = np.array(values)  # writable, like any frame a caller may get
+            data[name] = pd.Series(values, dtype="float64")
         else:
-            arr = arr.fill_null("")
-            if name in _UNIQUE_TEXT:
-                data[name] = pd.Series(arr.to_pandas(), dtype="str")
+            arr = arr.cast(pa.string()).fill_null("")
+            encoded = arr.dictionary_encode() if name not in _UNIQUE_TEXT else None
+            # Categories only pay when values repeat: an actors column of a million distinct
+            # combinations stays plain text.
+            if encoded is not None and len(encoded.dictionary) <= max(1000, len(arr) // 4):
+                data[name] = pd.Series(encoded.to_pandas(), dtype="category")
             else:
-                data[name] = pd.Series(arr.dictionary_encode().to_pandas(), dtype="category")
+                data[name] = pd.Series(arr.to_pandas(), dtype="str")
+    return pd.DataFrame(data)
+
+
+def _apply_delta(old: pd.DataFrame, delta: pd.DataFrame, deleted: np.ndarray) -> pd.DataFrame:
+    """`old` with the rows written since it was read replaced (or dropped when deleted)."""
+    keep = ~old["event_id"].isin(delta["event_id"]).to_numpy()
+    add = delta.loc[~deleted]
+    data: dict[str, Any] = {}
+    for name in old.columns:
+        a, b = old[name][keep], add[name]
+        if isinstance(a.dtype, pd.CategoricalDtype):
+            # Categories of the two parts differ: union them, or concat falls back to object.
+            data[name] = pd.Series(union_categoricals(
+                [a.reset_index(drop=True), b.astype(str).astype("category").reset_index(drop=True)],
+                ignore_order=True))
+        else:
+            data[name] = pd.concat([a, b.astype(a.dtype)], ignore_index=True)
     return pd.DataFrame(data)
 
 

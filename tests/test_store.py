@@ -353,3 +353,55 @@ def test_a_writer_and_readers_on_separate_connections_never_see_locked(db_url: s
         t.join(timeout=120)
     assert not errors, errors
     assert app.counts()["articles"] == 31
+
+
+# --------------------------------------------------------------------------------- frame refresh
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.sort_values("event_id").reset_index(drop=True)
+    return out.astype({c: str for c in out.columns if isinstance(out[c].dtype, pd.CategoricalDtype)})
+
+
+def test_events_frame_follows_every_kind_of_write_incrementally(db_url: str) -> None:
+    """The app's Store keeps its frame and re-reads only what changed; the result must equal a
+    full read by a fresh Store after corrections, deletes, new articles and another writer."""
+    app = Store(db_url)
+    first = make_extraction()
+    app.save_extraction(first)
+    assert len(app.events_frame()) == 2
+    assert app.events_frame() is app.events_frame(), "unchanged data must not be re-read"
+    app.update_event(first.events[0].event_id, {"fatalities": 1, "actor1": "New actor"}, "anna")
+    app.delete_event(first.events[1].event_id, "anna")
+    other = Store(db_url)  # a CLI ingest in another process
+    other.save_extraction(make_extraction(title="Second", body="2: " + BODY))
+    other.save_place_correction("Qah", "SY", Candidate("gn:3", "Qah", 36.25, 36.72, "SY", "village"),
+                                "bo")
+    frame = app.events_frame()
+    fresh = Store(db_url).events_frame()
+    pd.testing.assert_frame_equal(_sorted(frame), _sorted(fresh))
+    row = frame.set_index("event_id").loc[first.events[0].event_id]
+    assert (row["fatalities"], row["actor1"], row["review_status"]) == (1, "New actor", "corrected")
+    assert first.events[1].event_id not in set(frame["event_id"])
+    assert isinstance(frame["event_type"].dtype, pd.CategoricalDtype)
+
+
+def test_batch_wide_constants_with_quotes_and_percent_are_stored_verbatim(store: Store) -> None:
+    hostile = "100% o'clock'); DROP TABLE events;-- %s %(x)s"
+    events = [Event(None, 1, "Battles", "Armed clash", "A", "L", 1.0, 2.0, 1, "e", notes=hostile,
+                    source=hostile, event_id=f"x{i}") for i in range(3)]
+    store.import_events(store_mod.events_to_frame(events), origin="acled")
+    frame = store.events_frame()
+    assert frame["notes"].tolist() == [hostile] * 3 and frame["source"].tolist() == [hostile] * 3
+
+
+def test_an_older_database_gains_the_version_column(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    Store(url).save_extraction(make_extraction())
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_events_version")
+        conn.exec_driver_sql("ALTER TABLE events DROP COLUMN version")
+    engine.dispose()
+    reopened = Store(url)
+    ext = make_extraction()
+    reopened.update_event(ext.events[0].event_id, {"fatalities": 4}, "anna")
+    assert reopened.events_frame().set_index("event_id").loc[ext.events[0].event_id, "fatalities"] == 4
