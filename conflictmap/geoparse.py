@@ -108,6 +108,7 @@ class _Token:
     capital: bool
     sentence_start: bool
     clitic: bool  # ended in a genitive/clitic: ends a name run
+    gap_before: str = ""  # the text between the previous token and this one (", " in "Tacoma, Wash.")
 
 
 _CONTRACTIONS = ("'ve", "’ve", "'re", "’re", "'ll", "’ll", "'d", "’d", "'m", "’m", "n't", "n’t")
@@ -186,7 +187,8 @@ def tokenize(body: str) -> list[_Token]:
                 sentence_start = False  # "St. Louis", "Gov. Brown": an abbreviation's full stop
             core, clitic = _core(text)
             tokens.append(_Token(core, start, start + len(core), start + len(text),
-                                 _is_capitalised(core), sentence_start, clitic))
+                                 _is_capitalised(core), sentence_start, clitic,
+                                 body[tokens[-1].full_end:start] if tokens else ""))
             prev_end = start + len(text)
     # A word right after a sentence-final full stop starts a sentence ("... Kobani. Nu ...").
     for prev, tok in zip(tokens, tokens[1:], strict=False):
@@ -277,6 +279,13 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     surface = " ".join(t.text for t in tokens[i:j])
     if key in NOT_PLACES:
         return ()
+    states = tuple(m for m in matches if m.kind == KIND_ABBREV and m.candidate.feature == "admin1")
+    if states:
+        after = tokens[j] if j < len(tokens) else None
+        if j - i == 1 and i > 0 and tokens[i - 1].capital and first.gap_before == ", " and not (
+                after is not None and after.capital and after.gap_before == " "):
+            return states  # "Tacoma, Wash.", "Allendale, N.J."
+        matches = tuple(m for m in matches if m not in states)
     all_caps = surface.replace(".", "").replace(" ", "").isupper() and len(surface) > 1
     if all_caps:
         # "US", "UK", "DRC" are names only through the curated abbreviations; acronyms like "IS"

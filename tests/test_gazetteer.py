@@ -160,3 +160,14 @@ def test_bad_import_files_raise_one_line_input_errors(tmp_path, private_cache, c
 def test_import_missing_file_says_so(tmp_path, private_cache):
     with pytest.raises(InputError, match="no such file"):
         import_geonames(tmp_path / "nope.txt", cache_dir=private_cache)
+
+
+def test_supplement_rows_with_a_geonames_id_add_spellings_to_that_place():
+    from conflictmap.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer()
+    for spelling in ("Ras al-Ain", "Serêkaniyê"):
+        top = gaz.lookup(spelling)[0]
+        assert top.place_id == "gn:165509" and top.country_code == "SY"
+    sarmada = gaz.lookup("Sarmada")[0]
+    assert sarmada.source == "supplement" and sarmada.admin1 == "Idlib"

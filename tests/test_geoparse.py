@@ -98,3 +98,63 @@ def test_english_demonyms_are_marked_so_events_do_not_use_them_as_locations():
 def test_multiword_and_connector_names():
     assert texts("Aid reached Bosnia and Herzegovina and Saudi Arabia.") == [
         "Bosnia and Herzegovina", "Saudi Arabia"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("The Amsterdam-London leg reopens.", ["Amsterdam", "London"]),
+    ("Talks on the DPRK-South Korea summit.", ["DPRK", "South Korea"]),
+    ("Aid reached Guinea-Bissau and al-Hasakah.", ["Guinea-Bissau", "al-Hasakah"]),
+    ("He condemned the anti-Russian policy.", ["Russian"]),
+    ("Gaza-based groups fired rockets.", ["Gaza"]),
+])
+def test_hyphenated_names_split_only_where_two_names_meet(body, expected):
+    assert texts(body) == expected
+
+
+def test_an_abbreviation_full_stop_neither_ends_a_sentence_nor_breaks_a_name():
+    assert texts("Flooding hit St. Louis on Monday.") == ["St. Louis"]
+
+
+@pytest.mark.parametrize("body", [
+    "U.S. officials said the talks failed.",
+    "US employers are hiring.",
+    "EU and national rules differ.",
+])
+def test_abbreviations_count_at_the_start_of_a_sentence(body):
+    assert len(texts(body)) == 1
+
+
+def test_us_state_abbreviations_only_after_a_place_and_a_comma():
+    assert texts("Rain fell in Tacoma, Wash. and Allendale, N.J. on Monday.") == [
+        "Tacoma", "Wash", "Allendale", "N.J."]
+    assert texts("IN THE NEWS: OK, Miss Jones said. Or not, IN short.") == []
+
+
+def test_big_cities_under_another_spelling_count_first_in_a_sentence():
+    assert texts("Fighters left the town. Douma fell a day later. Kiev is calm.") == ["Douma", "Kiev"]
+
+
+def test_institutions_named_after_a_place_are_not_places():
+    assert texts("The White House said El Niño would bring rain.") == []
+
+
+def test_english_is_englands_demonym_not_a_village_in_indiana():
+    art = Article(title="", body="The English pianist played.", language="en")
+    (m,) = find_mentions(art)
+    assert m.cue == "demonym" and m.candidates[0].name == "England"
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Israel anföll Gazaremsan och Västbanken.", ["Israel", "Gazaremsan", "Västbanken"]),
+    ("Striderna i Donbass fortsatte; Charkiv och Cherson besköts.", ["Donbass", "Charkiv", "Cherson"]),
+    ("Kiev och Kyiv är samma stad.", ["Kiev", "Kyiv"]),
+    ("Tre dödades i norra Syrien, i Sarmada.", ["Syrien", "Sarmada"]),
+])
+def test_swedish_conflict_names(body, expected):
+    assert texts(body, "sv") == expected
+
+
+def test_swedish_cue_words_do_not_apply_to_english_text():
+    # Swedish "by" (village) is an English preposition: "by Haydn" is no settlement cue.
+    art = Article(title="", body="Music by Chopin was played in Dublin.", language="en")
+    assert all(m.cue != "by" for m in find_mentions(art))

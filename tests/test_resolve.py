@@ -104,3 +104,56 @@ def test_offline_geocoder_implements_the_protocol_and_uses_the_hint():
     assert geo.geocode("Tripoli", country_hint="LB")[0].country_code == "LB"
     assert geo.geocode("Tripoli", country_hint="LY")[0].country_code == "LY"
     assert geo.geocode("Qzxyabad") == []
+
+
+@pytest.mark.parametrize(("body", "feature"), [
+    ("A storm hit Tacoma, Washington on Monday.", "admin1"),
+    ("Jobs left western states such as California or Washington.", "admin1"),
+    ("Fires burned in central Washington.", "admin1"),
+    ("He toured Alaska, Hawaii, Florida and Washington.", "admin1"),
+    ("Senators met in Washington on Monday.", "city"),
+    ("The march ended in Washington, D.C., at noon.", "city"),
+])
+def test_washington_is_the_capital_unless_the_text_says_state(body, feature):
+    assert place(resolve(body), "Washington").candidate.feature == feature
+
+
+def test_context_does_not_move_a_world_city_to_a_far_smaller_namesake():
+    places = resolve("Fans in Houston, Denver and Kentucky watched the final, played in London.")
+    assert place(places, "London").candidate.country_code == "GB"
+
+
+@pytest.mark.parametrize(("body", "name", "country"), [
+    ("She moved to London, Ontario.", "London", "CA"),
+    ("Paris, Texas is quiet.", "Paris", "US"),
+])
+def test_an_explicit_hierarchy_still_picks_the_small_namesake(body, name, country):
+    assert place(resolve(body), name).candidate.country_code == country
+
+
+def test_a_country_named_only_in_another_language_loses_to_the_city():
+    # "Tunis" is Tunisia in some languages; in running text it is the capital.
+    assert place(resolve("Protesters gathered in Tunis."), "Tunis").candidate.feature == "city"
+
+
+@pytest.mark.parametrize("body", ["Shelling hit Zaporizhzhia and Kherson.",
+                                  "Zaporizhzhia was shelled; Kherson too."])
+def test_a_bare_oblast_name_is_its_namesake_city(body):
+    places = resolve(body)
+    assert place(places, "Zaporizhzhia").candidate.feature == "city"
+    assert place(places, "Kherson").candidate.feature == "city"
+
+
+def test_a_directional_area_is_a_region_and_a_camp_cue_picks_the_camp():
+    places = resolve("Tre dödades i norra Syrien. Flyktinglägret Jabalia besköts.", "sv")
+    assert place(places, "Syrien").precision == GEO_PRECISION_REGION
+    assert place(places, "Jabalia").candidate.feature == "camp"
+    town = place(resolve("Strikes hit Jabalia, north of Gaza City."), "Jabalia")
+    assert town.candidate.feature == "city"
+
+
+def test_map_labels_are_plain_latin_names():
+    (afrin,) = resolve("Shelling near Afrin.")
+    assert afrin.candidate.name == "Afrin"
+    (khan,) = resolve("Air strikes on Khan Yunis.")
+    assert khan.candidate.name == "Khan Yunis"

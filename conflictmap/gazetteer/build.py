@@ -23,7 +23,7 @@ from conflictmap.gazetteer.normalize import is_ascii, name_key, strip_article
 from conflictmap.settings import DATA_DIR
 
 # Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
-INDEX_VERSION = "5"
+INDEX_VERSION = "6"
 
 SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
 
@@ -67,6 +67,19 @@ ABBREVIATIONS = {"USA", "U.S.", "U.S.A.", "US", "UK", "U.K.", "DRC", "UAE", "U.A
 DIVISION_DEMONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GB", "ENG"): ("English",), ("GB", "SCT"): ("Scottish",), ("GB", "WLS"): ("Welsh",),
     ("GB", "NIR"): ("Northern Irish",),
+}
+
+# US states in news datelines: "Tacoma, Wash.", "Allendale, N.J.", "Santa Fe, NM" (AP Stylebook
+# abbreviations; the two-letter postal codes are GeoNames' own admin1 codes). Recognised only
+# after "Place, " (geoparse), since "IN", "OR", "Miss." and "Ill." are words too.
+AP_STATE_ABBREVIATIONS = {
+    "AL": "Ala.", "AZ": "Ariz.", "AR": "Ark.", "CA": "Calif.", "CO": "Colo.", "CT": "Conn.",
+    "DE": "Del.", "DC": "D.C.", "FL": "Fla.", "GA": "Ga.", "IL": "Ill.", "IN": "Ind.", "KS": "Kan.",
+    "KY": "Ky.", "LA": "La.", "MD": "Md.", "MA": "Mass.", "MI": "Mich.", "MN": "Minn.", "MS": "Miss.",
+    "MO": "Mo.", "MT": "Mont.", "NE": "Neb.", "NV": "Nev.", "NH": "N.H.", "NJ": "N.J.", "NM": "N.M.",
+    "NY": "N.Y.", "NC": "N.C.", "ND": "N.D.", "OK": "Okla.", "OR": "Ore.", "PA": "Pa.", "RI": "R.I.",
+    "SC": "S.C.", "SD": "S.D.", "TN": "Tenn.", "VT": "Vt.", "VA": "Va.", "WA": "Wash.", "WV": "W.Va.",
+    "WI": "Wis.", "WY": "Wyo.",
 }
 
 # Languages not written in Latin script: GeoNames romanises their place names with marks
@@ -315,6 +328,10 @@ def iter_base_places() -> Iterator[PlaceRow]:
                 row.add_name(n, KIND_PRIMARY if is_ascii(n) else KIND_ALTERNATE)
             for n in DIVISION_DEMONYMS.get((cc, code), ()):
                 row.add_name(n, KIND_DEMONYM)
+            if cc == "US" and len(code) == 2 and code.isalpha():
+                for n in (code, AP_STATE_ABBREVIATIONS.get(code, "")):
+                    if n:
+                        row.add_name(n, KIND_ABBREV, min_len=2)
             divisions[(cc, code)] = row
 
     # Division points: the middle of the (outlier-trimmed) extent of its populated places; the

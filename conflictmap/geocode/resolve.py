@@ -187,6 +187,8 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                     s += 3.5
                 elif parent.country_code and c.country_code == parent.country_code:
                     s += 1.5
+                if c.feature in ("admin1", "country") and parent.feature in ("admin1", "country"):
+                    s -= 2.0  # "Washington, D.C.": what a division contains is no division itself
             if child is not None and c.feature in ("admin1", "country", "region") and (
                     c.country_code == child.country_code
                     and (c.feature == "country" or child.admin1 == c.name)):
@@ -247,21 +249,35 @@ def _child(items: list[_Scored], idx: int, body: str) -> Candidate | None:
     return None
 
 
+def _plain_division(it: _Scored) -> bool:
+    """A mention that can only be a division ("Alaska"), not one that may be its namesake city
+    ("Kherson", "Washington"): only those tell that a list is a list of divisions."""
+    top = it.top
+    if top is None or top.feature != "admin1":
+        return False
+    return not any(o.feature in ("city", "village") and o.country_code == top.country_code
+                   and (o.admin1 == top.name or o.population >= 100000) for o in it.cands)
+
+
 def _peer_admin_countries(items: list[_Scored], idx: int, body: str) -> set[str]:
-    """Countries whose first-level divisions are listed right beside this mention."""
-    out: set[str] = set()
+    """Countries whose first-level divisions are listed beside this mention ("California or
+    Washington", "Alaska, Hawaii and Washington"). A single comma is a hierarchy ("Tacoma,
+    Washington"), not a list, unless the list goes on on the other side too."""
     m = items[idx].mention
-    if idx > 0:
+    sides: list[tuple[str, str]] = []  # (gap, country) of admin1 neighbours
+    if idx > 0 and _plain_division(items[idx - 1]):
         prev = items[idx - 1]
-        if prev.top is not None and prev.top.feature == "admin1" and _LIST_GAP.match(
-                body[prev.mention.end:m.start]):
-            out.add(prev.top.country_code)
-    if idx + 1 < len(items):
+        sides.append((body[prev.mention.end:m.start], prev.top.country_code))  # type: ignore[union-attr]
+    if idx + 1 < len(items) and _plain_division(items[idx + 1]):
         nxt = items[idx + 1]
-        if nxt.top is not None and nxt.top.feature == "admin1" and _LIST_GAP.match(
-                body[m.end:nxt.mention.start]):
-            out.add(nxt.top.country_code)
-    return out
+        sides.append((body[m.end:nxt.mention.start], nxt.top.country_code))  # type: ignore[union-attr]
+    list_sides = [(gap, cc) for gap, cc in sides if _LIST_GAP.match(gap)]
+    conjunction = [cc for gap, cc in list_sides if gap.strip(" ,")]
+    if conjunction:
+        return set(conjunction)
+    if len(list_sides) == 2:
+        return {cc for _, cc in list_sides}
+    return set()
 
 
 def _parent(items: list[_Scored], idx: int, body: str) -> Candidate | None:
