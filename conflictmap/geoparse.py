@@ -304,6 +304,11 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
             return ()
         if first.sentence_start and low in lower_vocab:
             return ()  # "Said", "Reading", "Man" as ordinary words that start a sentence
+        if low in lower_vocab and not all_caps and not any(
+                _is_major(m) and m.candidate.feature != "admin1" for m in matches):
+            # The article uses the word in lowercase too ("federal", "commerce"): capitalised
+            # here it is part of a name ("Federal Reserve", "Chamber of Commerce").
+            return ()
     if i > 0 and tokens[i - 1].text.lower().rstrip(".") in PERSON_TITLES:
         return ()
     if j - i == 1 and first.text[:1].islower() and first.text.endswith("i") and all(
