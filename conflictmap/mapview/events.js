@@ -19,6 +19,8 @@
   var LIST_PAGE = 25; // events per page in the list popup of a cluster that cannot be split
 
   function b64ToBytes(b64) {
+    // Native decoder where the browser has one (Chromium 140+): 2 MB in a few ms.
+    if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(b64);
     var bin = atob(b64);
     var out = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
