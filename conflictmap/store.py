@@ -28,7 +28,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
-from pandas.api.types import union_categoricals
 from sqlalchemy import event as sa_event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -1248,10 +1247,17 @@ def _apply_delta(old: pd.DataFrame, delta: pd.DataFrame, deleted: np.ndarray) ->
     for name in old.columns:
         a, b = old[name][keep], add[name]
         if isinstance(a.dtype, pd.CategoricalDtype):
-            # Categories of the two parts differ: union them, or concat falls back to object.
-            data[name] = pd.Series(union_categoricals(
-                [a.reset_index(drop=True), b.astype(str).astype("category").reset_index(drop=True)],
-                ignore_order=True))
+            # The parts' categories differ: extend the old ones (keeping their dtype), or
+            # concat would fall back to object.
+            cats = a.cat.categories
+            values = [str(v) for v in b.astype(object).where(b.notna(), "")]
+            known = set(cats)
+            extra = [v for v in dict.fromkeys(values) if v not in known]
+            if extra:
+                cats = cats.append(pd.Index(extra, dtype=cats.dtype))
+            codes = np.concatenate([a.cat.codes.to_numpy(dtype=np.int64),
+                                    cats.get_indexer(pd.Index(values, dtype=cats.dtype))])
+            data[name] = pd.Series(pd.Categorical.from_codes(codes, categories=cats))
         else:
             data[name] = pd.concat([a, b.astype(a.dtype)], ignore_index=True)
     return pd.DataFrame(data)
