@@ -99,7 +99,7 @@ MODIFIERS = frozenset("""north south east west northern southern eastern western
 lower greater new old norra södra östra västra centrala""".split())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     text: str
     start: int
@@ -111,11 +111,14 @@ class _Token:
     gap_before: str = ""  # the text between the previous token and this one (", " in "Tacoma, Wash.")
 
 
+_GAP_ENDS_SENTENCE = re.compile("[" + re.escape("".join(_SENTENCE_END)) + "\n]")
 _CONTRACTIONS = ("'ve", "’ve", "'re", "’re", "'ll", "’ll", "'d", "’d", "'m", "’m", "n't", "n’t")
 
 
 def _core(text: str) -> tuple[str, bool]:
     """The token without a genitive or clitic ("Israel's" → "Israel", "USA:s" → "USA")."""
+    if "'" not in text and "’" not in text and ":" not in text and "-" not in text:
+        return text, False  # most words: nothing to strip
     if text.lower().endswith(_CONTRACTIONS):
         return text.lower(), True  # "I've", "We're": never a name
     for suffix in ("'s", "’s"):
@@ -178,23 +181,27 @@ def tokenize(body: str) -> list[_Token]:
     """Word tokens with offsets, capitalisation, sentence-start and clitic flags."""
     tokens: list[_Token] = []
     prev_end = 0
+    prev_dot = False  # the previous token ended in a full stop ("U.S.")
+    abbreviations = _NAME_ABBREVIATIONS | _TITLE_ABBREVIATIONS
     for m in _TOKEN.finditer(body):
-        for text, start in _pieces(m.group(), m.start()):
+        whole = m.group()
+        for text, start in (_pieces(whole, m.start()) if "-" in whole else ((whole, m.start()),)):
             gap = body[prev_end:start]
-            sentence_start = not tokens or any(ch in _SENTENCE_END or ch == "\n" for ch in gap)
-            if sentence_start and tokens and gap == ". " and (
-                    tokens[-1].text.lower() in _NAME_ABBREVIATIONS | _TITLE_ABBREVIATIONS):
-                sentence_start = False  # "St. Louis", "Gov. Brown": an abbreviation's full stop
+            if not tokens:
+                sentence_start = True
+            elif gap == " ":
+                sentence_start = prev_dot  # "... in the U.S. Officials said"
+            else:
+                sentence_start = _GAP_ENDS_SENTENCE.search(gap) is not None or (
+                    prev_dot and not gap.strip())
+                if sentence_start and gap == ". " and tokens[-1].text.lower() in abbreviations:
+                    sentence_start = False  # "St. Louis", "Gov. Brown": an abbreviation's stop
             core, clitic = _core(text)
-            tokens.append(_Token(core, start, start + len(core), start + len(text),
-                                 _is_capitalised(core), sentence_start, clitic,
-                                 body[tokens[-1].full_end:start] if tokens else ""))
+            capital = core[:1].isupper() or ("-" in core and _is_capitalised(core))
+            tokens.append(_Token(core, start, start + len(core), start + len(text), capital,
+                                 sentence_start, clitic, gap if tokens else ""))
             prev_end = start + len(text)
-    # A word right after a sentence-final full stop starts a sentence ("... Kobani. Nu ...").
-    for prev, tok in zip(tokens, tokens[1:], strict=False):
-        gap = body[prev.full_end:tok.start]
-        if gap.strip() == "" and prev.full_end < len(body) and body[prev.full_end - 1:prev.full_end] == ".":
-            tok.sentence_start = True
+            prev_dot = text.endswith(".")
     return tokens
 
 

@@ -225,11 +225,14 @@ def _nearest_bonus(c: Candidate, points: list[tuple[int, Candidate, float]], key
                    own_key: str) -> float:
     """The best distance bonus `c` gets from the article's other places (never from itself)."""
     best = 0.0
+    lat, lon = c.lat, c.lon
+    # 600 km is 5.4 degrees of latitude (and of longitude times cos(latitude)): farther points
+    # give nothing, so skip their trigonometry.
+    lon_span = 5.5 / max(0.05, math.cos(math.radians(lat)))
     for k, q, f in points:
-        # 600 km is 5.4 degrees of latitude: farther points give nothing, skip the trigonometry.
-        if abs(q.lat - c.lat) > 5.5 or keys[k] == own_key:
+        if abs(q.lat - lat) > 5.5 or abs(q.lon - lon) > lon_span or keys[k] == own_key:
             continue
-        bonus = _near_bonus(km_between(c.lat, c.lon, q.lat, q.lon)) * f
+        bonus = _near_bonus(km_between(lat, lon, q.lat, q.lon)) * f
         if bonus > best:
             best = bonus
             if best >= 1.5:
