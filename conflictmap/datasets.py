@@ -738,18 +738,25 @@ _EXTRA_EXPORT = ("country_code", "actors", "evidence", "evidence_start", "eviden
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _neutralise(value: str) -> str:
-    """A leading ' stops spreadsheets from running the cell as a formula (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+def _neutralise(values: pd.Series) -> pd.Series:
+    """A leading ' stops spreadsheets from running a cell as a formula (OWASP CSV injection)."""
+    risky = values.str.match(r"[=+\-@\t\r]").fillna(False).to_numpy(dtype=bool)
+    if not risky.any():
+        return values
+    out = values.astype(object).copy()
+    out[risky] = "'" + values[risky].astype(object)
+    return out
 
 
 def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), "").astype(str)
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(str)
+    return series.astype("str").fillna("")
 
 
 def _ints(series: pd.Series) -> pd.Series:
-    num = pd.to_numeric(series, errors="coerce")
-    return num.map(lambda v: "" if pd.isna(v) else str(int(v))).astype(object)
+    num = pd.to_numeric(series, errors="coerce").astype("Float64").round().astype("Int64")
+    return num.astype("str").fillna("")
 
 
 def _acled_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -765,7 +772,7 @@ def _acled_frame(frame: pd.DataFrame) -> pd.DataFrame:
     text_cols = {
         "event_id_cnty": _text(col("event_id")),
         "event_date": dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), ""),
-        "year": dates.dt.year.map(lambda y: "" if pd.isna(y) else str(int(y))).astype(object),
+        "year": _ints(dates.dt.year),
         "time_precision": _ints(col("time_precision")),
         "disorder_type": _text(col("disorder_type")),
         "event_type": _text(col("event_type")),
@@ -778,7 +785,7 @@ def _acled_frame(frame: pd.DataFrame) -> pd.DataFrame:
         "inter2": _ints(col("inter2")),
         "interaction": _ints(col("interaction")),
         "civilian_targeting": _text(col("civilian_targeting")),
-        "iso": iso2.map(alpha2_to_iso_numeric),
+        "iso": iso2.map({c: alpha2_to_iso_numeric(c) for c in pd.unique(iso2)}),
         "region": pd.Series([""] * n, dtype=object),
         "country": _text(col("country")),
         "admin1": _text(col("admin1")),
@@ -808,7 +815,7 @@ def _acled_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(text_cols)
     for name in out.columns:
         if not pd.api.types.is_numeric_dtype(out[name]):
-            out[name] = out[name].astype(object).map(_neutralise)
+            out[name] = _neutralise(out[name].astype("str"))
     return out[list(ACLED_COLUMNS) + list(_EXTRA_EXPORT)]
 
 
