@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from conflictmap.gazetteer import Gazetteer, NameMatch, load_gazetteer, name_key, strip_article
-from conflictmap.gazetteer.build import KIND_ABBREV, KIND_ALTERNATE, KIND_DEMONYM, KIND_PRIMARY
+from conflictmap.gazetteer.build import (
+    AP_STATE_ABBREVIATIONS,
+    KIND_ABBREV,
+    KIND_ALTERNATE,
+    KIND_DEMONYM,
+    KIND_PRIMARY,
+)
 from conflictmap.models import Article, Candidate, Mention
 
 # A token: a dotted abbreviation ("U.S.") or a word that may carry inner hyphens, apostrophes
@@ -290,8 +296,9 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     if states:
         after = tokens[j] if j < len(tokens) else None
         if j - i == 1 and i > 0 and tokens[i - 1].capital and first.gap_before == ", " and not (
-                after is not None and after.capital and after.gap_before == " "):
-            return states  # "Tacoma, Wash.", "Allendale, N.J."
+                after is not None and after.capital and after.gap_before == " ") and (
+                first.text.rstrip(".") in _STATE_FORMS):
+            return states  # "Tacoma, Wash.", "Allendale, N.J." (not a firm's "P.A.")
         matches = tuple(m for m in matches if m not in states)
     all_caps = surface.replace(".", "").replace(" ", "").isupper() and len(surface) > 1
     if all_caps:
@@ -360,6 +367,20 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
                 continue
             return ()
     return matches
+
+
+_STATE_FORMS = frozenset({*AP_STATE_ABBREVIATIONS, *(a.rstrip(".") for a in AP_STATE_ABBREVIATIONS.values())})
+_DC_SUFFIX = re.compile(r",? D\.C\.")
+
+
+def _with_dc(m: Mention, body: str) -> Mention:
+    """"Washington, D.C." is one name: the capital, not the city plus a division."""
+    suffix = _DC_SUFFIX.match(body, m.end)
+    if not suffix or name_key(m.text) != "washington":
+        return m
+    capital = tuple(c for c in m.candidates if c.admin1 == "District of Columbia") or m.candidates
+    end = suffix.end()
+    return Mention(text=body[m.start:end], start=m.start, end=end, candidates=capital, cue=m.cue)
 
 
 def _big_alternate(m: NameMatch) -> bool:
@@ -479,9 +500,15 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             start, end = tokens[i].start, tokens[j - 1].end - trim
             cue = "demonym" if all(m.kind == KIND_DEMONYM for m in ok) else (
                 _cue_before(tokens, i, lang) or _cue_after(tokens, j))
-            mentions.append(Mention(text=body[start:end], start=start, end=end,
-                                    candidates=_dedupe(m.candidate for m in ok), cue=cue))
+            mention = _with_dc(Mention(text=body[start:end], start=start, end=end,
+                                       candidates=_dedupe(m.candidate for m in ok), cue=cue), body)
+            if mentions and mentions[-1].end > mention.start:
+                pos = b
+                continue  # the "D.C." a "Washington, D.C." mention already holds
+            mentions.append(mention)
             covered.update(range(i, j))
+            if mention.end > end:
+                covered.update(k for k in range(j, len(tokens)) if tokens[k].start < mention.end)
             pos = b
     mentions.extend(_cue_only_mentions(tokens, covered, body, stop))
     mentions.sort(key=lambda m: m.start)

@@ -128,6 +128,7 @@ def test_us_state_abbreviations_only_after_a_place_and_a_comma():
     assert texts("Rain fell in Tacoma, Wash. and Allendale, N.J. on Monday.") == [
         "Tacoma", "Wash", "Allendale", "N.J."]
     assert texts("IN THE NEWS: OK, Miss Jones said. Or not, IN short.") == []
+    assert "P.A." not in texts("Write to Smith, P.A. today.")
 
 
 def test_big_cities_under_another_spelling_count_first_in_a_sentence():

@@ -112,10 +112,14 @@ def test_offline_geocoder_implements_the_protocol_and_uses_the_hint():
     ("Fires burned in central Washington.", "admin1"),
     ("He toured Alaska, Hawaii, Florida and Washington.", "admin1"),
     ("Senators met in Washington on Monday.", "city"),
-    ("The march ended in Washington, D.C., at noon.", "city"),
 ])
 def test_washington_is_the_capital_unless_the_text_says_state(body, feature):
     assert place(resolve(body), "Washington").candidate.feature == feature
+
+
+def test_washington_dc_is_one_place_the_capital():
+    (p,) = resolve("The march ended in Washington, D.C., at noon.")
+    assert p.mention.text == "Washington, D.C." and p.candidate.admin1 == "District of Columbia"
 
 
 def test_context_does_not_move_a_world_city_to_a_far_smaller_namesake():
