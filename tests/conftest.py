@@ -26,3 +26,17 @@ def _isolated_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh SQLite file per test unless the test sets CONFLICTMAP_DB_URL itself."""
     if "CONFLICTMAP_DB_URL" not in os.environ or os.environ.get("CONFLICTMAP_DB_URL", "").endswith("data/conflictmap.sqlite"):
         monkeypatch.setenv("CONFLICTMAP_DB_URL", f"sqlite:///{tmp_path / 'test.sqlite'}")
+
+
+# --- network guard (tests/netguard.py; geocoder chain, issue 8 "Offline") --------------------------
+# Every test fails if it connects to anything but loopback or looks up a host name in DNS, even
+# when the code under test swallows the error (the geocoder chain does, by design).
+from collections.abc import Iterator  # noqa: E402
+
+from netguard import NetworkRecorder, guard_network  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _network_guard(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkRecorder]:
+    yield from guard_network(monkeypatch)
+# --- end network guard ----------------------------------------------------------------------------

@@ -9,8 +9,8 @@ caught the error (the geocoder chain deliberately swallows online failures).
 For subprocesses (the CLI), `guarded_env(tmp_path)` writes a `sitecustomize.py` doing the same,
 which records attempts in a file the test then reads.
 
-Use: `from netguard import no_network  # noqa: F401` in a test module, or re-export it from
-conftest.py (with `autouse=True` there, to guard the whole suite).
+tests/conftest.py applies `guard_network` to every test (autouse); a module can also ask for the
+`no_network` fixture explicitly (`from netguard import no_network  # noqa: F401`) to say so.
 """
 
 from __future__ import annotations
@@ -118,14 +118,19 @@ class NetworkRecorder:
         monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkRecorder]:
-    """Fail the test if it opens (or even tries) a non-loopback connection or DNS lookup."""
+def guard_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkRecorder]:
+    """Body of a guard fixture: install, run the test, fail it if anything was attempted."""
     recorder = NetworkRecorder()
     recorder.install(monkeypatch)
     yield recorder
     if recorder.attempts:
         pytest.fail("the test tried to use the network: " + "; ".join(recorder.attempts[:5]))
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkRecorder]:
+    """Fail the test if it opens (or even tries) a non-loopback connection or DNS lookup."""
+    yield from guard_network(monkeypatch)
 
 
 # The subprocess version: standard library only, loaded by Python at start-up via sitecustomize.
