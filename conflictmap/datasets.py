@@ -284,9 +284,33 @@ def _says(template: str, values: pd.Series) -> Callable[[np.ndarray], list[str]]
     return lambda idx: [template.format(arr[i]) for i in idx]
 
 
-def _seen_before(ids: pd.Series, seen: set[str]) -> np.ndarray:
-    values = ids.to_numpy(dtype=object)
-    return np.fromiter((v in seen for v in values), dtype=bool, count=len(values))
+class _SeenIds:
+    """Ids of earlier batches, as sorted 64-bit hashes (vectorised look-ups, 8 bytes an id)."""
+
+    def __init__(self) -> None:
+        self._parts: list[np.ndarray] = []
+
+    @staticmethod
+    def _hash(ids: pd.Series) -> np.ndarray:
+        return pd.util.hash_array(ids.to_numpy(dtype=object), categorize=False)
+
+    def contains(self, ids: pd.Series) -> np.ndarray:
+        h = self._hash(ids)
+        found = np.zeros(len(h), dtype=bool)
+        for part in self._parts:
+            pos = np.searchsorted(part, h).clip(0, len(part) - 1)
+            found |= part[pos] == h
+        return found
+
+    def update(self, ids: pd.Series) -> None:
+        if len(ids):
+            self._parts.append(np.sort(self._hash(ids)))
+            if len(self._parts) > 8:  # merge so look-ups stay a handful of binary searches
+                self._parts = [np.sort(np.concatenate(self._parts))]
+
+
+def _seen_before(ids: pd.Series, seen: _SeenIds) -> np.ndarray:
+    return seen.contains(ids)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,7 +446,7 @@ def _iso_column(iso: pd.Series, country: pd.Series) -> pd.Series:
 # ---------------------------------------------------------------------------------------------
 # ACLED
 # ---------------------------------------------------------------------------------------------
-def _acled_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
+def _acled_events(chunk: pd.DataFrame, first_row: int, seen: _SeenIds,
                   problems: _Problems) -> pd.DataFrame:
     n = len(chunk)
     ids = _col(chunk, "event_id_cnty")
@@ -476,7 +500,7 @@ def _acled_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
     good = ~checks.bad
     # Ids of rejected rows count as seen too (except blanks): a later row with the same id is
     # still a duplicate of what the file says.
-    seen.update(ids.to_numpy(dtype=object)[(ids != "").to_numpy(dtype=bool) & ~dup].tolist())
+    seen.update(ids[(ids != "").to_numpy(dtype=bool) & ~dup])
     g = pd.Series(good)
 
     def keep(s: pd.Series) -> pd.Series:
@@ -549,7 +573,7 @@ _UCDP_TIME = {1: TIME_PRECISION_DAY, 2: TIME_PRECISION_WEEK, 3: TIME_PRECISION_W
               4: TIME_PRECISION_MONTH, 5: TIME_PRECISION_MONTH}
 
 
-def _ucdp_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
+def _ucdp_events(chunk: pd.DataFrame, first_row: int, seen: _SeenIds,
                  problems: _Problems) -> pd.DataFrame:
     n = len(chunk)
     raw_id = _col(chunk, "id")
@@ -586,7 +610,7 @@ def _ucdp_events(chunk: pd.DataFrame, first_row: int, seen: set[str],
 
     checks.report(problems, first_row, raw_id)
     good = pd.Series(~checks.bad)
-    seen.update(ids.to_numpy(dtype=object)[(raw_id != "").to_numpy(dtype=bool) & ~dup].tolist())
+    seen.update(ids[(raw_id != "").to_numpy(dtype=bool) & ~dup])
 
     def keep(s: pd.Series) -> pd.Series:
         return s[good].reset_index(drop=True)
@@ -671,13 +695,13 @@ def _progress_caller(progress: ProgressCallback | None) -> Callable[[int, int], 
 
 
 def _import(store: Store, path: Path, kind: str, required: tuple[str, ...],
-            to_events: Callable[[pd.DataFrame, int, set[str], _Problems], pd.DataFrame],
+            to_events: Callable[[pd.DataFrame, int, _SeenIds, _Problems], pd.DataFrame],
             origin: str, progress: ProgressCallback | None, batch_rows: int) -> ImportReport:
     path = Path(path)
     src = _sniff(path, kind, required)
     report = ImportReport()
     problems = _Problems()
-    seen: set[str] = set()
+    seen = _SeenIds()
     tell = _progress_caller(progress)
     guess = _row_count_guess(src)
     for first_row, chunk in _batches(src, problems, batch_rows):

@@ -393,3 +393,12 @@ def test_kill_9_during_import_leaves_whole_batches_and_a_rerun_completes(tmp_pat
     report = import_acled(store, csv_path)
     assert report.imported == 12_000 - stored and report.unchanged == stored
     assert store.counts()["events"] == 12_000
+
+
+def test_a_duplicate_id_in_a_later_batch_is_still_reported(store: Store, tmp_path: Path) -> None:
+    rows = [acled_row(event_id_cnty=f"SYR{i}") for i in range(5)] + [acled_row(event_id_cnty="SYR1",
+                                                                             fatalities="7")]
+    report = import_acled(store, write_csv(tmp_path / "a.csv", rows), batch_rows=2)
+    assert (report.imported, report.updated, report.skipped) == (5, 0, 1)
+    assert report.problems == ["row 7 (SYR1): duplicate event_id_cnty (an earlier row has the same id)"]
+    assert store.get_event("SYR1").fatalities == 13
