@@ -366,7 +366,42 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
             if t.sentence_start and k_is_first(run, tokens, t):
                 continue
             return ()
+    coarse = any(m.candidate.feature in _COARSE or m.candidate.population >= 1_000_000 for m in matches)
+    if j - i == 1 and not coarse:
+        prev = tokens[i - 1] if i > 0 and i - 1 in run else None
+        if prev is not None and prev.capital and not prev.sentence_start and _is_given_name_slot(
+                prev, known_places, stop):
+            return ()  # "Ashley Sutton", "James Tyler Williams": a surname after a given name
+        if _next_to_speech_verb(tokens, i, j):
+            return ()  # "said Wang", "Noma said": people speak; small places do not
     return matches
+
+
+_COARSE = frozenset({"country", "admin1", "continent", "region", "water"})
+_LOCATIVES = frozenset("in at from of near to i på från vid nära".split())
+SPEECH_VERBS = frozenset("""said says say told tells added asked wrote explained recalled
+sa säger sade berättar berättade uppger uppgav skriver""".split())
+
+
+def _is_given_name_slot(prev: _Token, known_places: dict[str, tuple[NameMatch, ...]],
+                        stop: frozenset[str]) -> bool:
+    """Whether the capitalised word before a name reads as a given name, not a place word."""
+    low = prev.text.lower()
+    if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
+        return False
+    if low.rstrip(".") in PERSON_TITLES or low in _NAME_ABBREVIATIONS:
+        return False
+    return name_key(prev.text) not in known_places and not prev.text.isupper()
+
+
+def _next_to_speech_verb(tokens: list[_Token], i: int, j: int) -> bool:
+    before = tokens[i - 1] if i > 0 else None
+    after = tokens[j] if j < len(tokens) else None
+    if before is not None and before.text.lower() in _LOCATIVES:
+        return False  # "doctors in Montpellier said": the place is where, not who
+    return bool(
+        (before is not None and before.text.lower() in SPEECH_VERBS and tokens[i].gap_before == " ")
+        or (after is not None and after.text.lower() in SPEECH_VERBS and after.gap_before == " "))
 
 
 _STATE_FORMS = frozenset({*AP_STATE_ABBREVIATIONS, *(a.rstrip(".") for a in AP_STATE_ABBREVIATIONS.values())})

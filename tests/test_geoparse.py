@@ -159,3 +159,17 @@ def test_swedish_cue_words_do_not_apply_to_english_text():
     # Swedish "by" (village) is an English preposition: "by Haydn" is no settlement cue.
     art = Article(title="", body="Music by Chopin was played in Dublin.", language="en")
     assert all(m.cue != "by" for m in find_mentions(art))
+
+
+@pytest.mark.parametrize("body", [
+    "Reigning champion Ashley Sutton will defend his title.",
+    "The talks went well, said Wang, who is visiting Russia.",
+    "Noma said she had been waiting for months.",
+])
+def test_surnames_and_speakers_are_people_not_small_towns(body):
+    assert texts(body) in ([], ["Russia"])
+
+
+def test_a_place_where_someone_speaks_stays_a_place():
+    assert texts("Doctors in Montpellier said the staff did well.") == ["Montpellier"]
+    assert texts("Moskva säger att Kiev ljuger.", "sv") == ["Moskva", "Kiev"]
