@@ -391,7 +391,11 @@ def _is_given_name_slot(prev: _Token, known_places: dict[str, tuple[NameMatch, .
         return False
     if low.rstrip(".") in PERSON_TITLES or low in _NAME_ABBREVIATIONS:
         return False
-    return name_key(prev.text) not in known_places and not prev.text.isupper()
+    if prev.text.isupper():
+        return False
+    # "Ashley" names a few small towns too; only a big place or a nationality before a name
+    # makes it a place phrase ("Aleppo Syria", "Kurdish Kobani").
+    return not any(_is_major(m) or m.kind == KIND_DEMONYM for m in known_places.get(name_key(prev.text), ()))
 
 
 def _next_to_speech_verb(tokens: list[_Token], i: int, j: int) -> bool:
