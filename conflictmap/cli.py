@@ -44,16 +44,18 @@ def _overrides(args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
-def _geocoder(offline: bool) -> Any:
+def _geocoder(offline: bool, store: Any = None) -> Any:
     """None means the offline gazetteer alone; online only when settings allow and not --offline."""
     from conflictmap import settings
 
     if offline or not settings.get_bool("CONFLICTMAP_ALLOW_NETWORK"):
         return None
-    from conflictmap.geocode import build_geocoder
+    from conflictmap.geocode import OfflineGeocoder, build_geocoder
     from conflictmap.store import Store
 
-    return build_geocoder(offline=False, cache=Store().geocode_cache())
+    geocoder = build_geocoder(offline=False, cache=(store or Store()).geocode_cache())
+    # build_geocoder hands back the plain offline geocoder when settings keep us offline.
+    return None if isinstance(geocoder, OfflineGeocoder) else geocoder
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -84,7 +86,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 print(json.dumps(record, ensure_ascii=False, indent=2))
         else:
             print(_summary(path, extraction))
+    _print_online_stats(geocoder)
     return EXIT_SOME_FAILED if failures else EXIT_OK
+
+
+def _print_online_stats(geocoder: Any) -> None:
+    """Tell the user when the online geocoder failed and the offline answers stood."""
+    stats = getattr(geocoder, "stats", None)
+    if stats is not None and stats.online_lookups:
+        line = (f"online geocoder: {stats.online_lookups} lookups, {stats.online_answers} answered, "
+                f"{stats.online_failures} failed")
+        if stats.online_failures:
+            line += f" (offline results stood; last error: {stats.last_error})"
+        print(line, file=sys.stderr)
 
 
 def _summary(path: str, extraction: Any) -> str:
@@ -121,13 +135,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     for p in missing:
         _say_error(f"{p}: no such file or folder")
+    geocoder = _geocoder(args.offline, store)
     report = ingest_paths([Path(p) for p in args.paths if Path(p).exists()], store,
-                          progress=progress, workers=args.workers, overrides=_overrides(args))
+                          progress=progress, workers=args.workers, overrides=_overrides(args), geocoder=geocoder)
     bar.close()
     for problem in report.problems:
         _say_error(problem)
     print(f"ingested {report.ingested} articles ({report.events} events), "
           f"{report.already_present} already present, {report.failed + len(missing)} failed")
+    _print_online_stats(geocoder)
     return EXIT_SOME_FAILED if (report.problems or missing) else EXIT_OK
 
 

@@ -64,10 +64,10 @@ def _read(path: Path, overrides: dict[str, object]) -> Article | str:
         return str(err)
 
 
-def _extract_or_problem(article: Article) -> Extraction | str:
+def _extract_or_problem(article: Article, geocoder: Geocoder | None = None) -> Extraction | str:
     """Worker: Article → Extraction, or the one-line problem (picklable for a process pool)."""
     try:
-        return extract_article(article)
+        return extract_article(article, geocoder=geocoder)
     except ConflictMapError as err:
         return f"{article.path or article.title}: {err}"
 
@@ -79,6 +79,7 @@ def ingest_paths(
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     overrides: dict[str, object] | None = None,
+    geocoder: Geocoder | None = None,
 ) -> IngestReport:
     """Ingest article files and folders into the store, skipping articles already stored.
 
@@ -87,6 +88,8 @@ def ingest_paths(
     missing work. workers > 1 extracts in a process pool (0 = every core); saving stays in this
     process, one transaction per article, so an interrupted run never leaves half an article.
     overrides: forced Article fields (date, language) for every file.
+    geocoder: an online chain (None = offline gazetteer). With one, extraction stays in this
+    process: one rate limiter must see every request (Nominatim allows one per second per app).
     """
     files = list(iter_article_files(paths))
     report = IngestReport()
@@ -123,9 +126,9 @@ def ingest_paths(
 
     if workers == 0:
         workers = os.cpu_count() or 1
-    if workers <= 1 or len(todo) < 8:
+    if workers <= 1 or len(todo) < 8 or geocoder is not None:
         for article in todo:
-            record(_extract_or_problem(article))
+            record(_extract_or_problem(article, geocoder))
         return report
     with ProcessPoolExecutor(max_workers=workers) as pool:
         chunk = max(1, min(64, len(todo) // (workers * 8)))

@@ -624,3 +624,21 @@ def test_extract_completes_with_the_offline_places_when_the_online_geocoder_fail
     assert fake.search_hits == hits  # the service was asked, within the retry bound
     assert online == offline  # and its failure changed nothing: the offline answer stood
     assert online["Qarqurbat"]["resolved"] is False  # kept for review, not dropped
+
+
+def test_ingest_places_the_village_online_and_reports_failures_in_its_summary(
+        fake: FakeNominatim, cli_env: tuple[dict[str, str], Path]) -> None:
+    """`ingest` uses the same chain as `extract` (in one process, so one rate limiter sees all)."""
+    env, article = cli_env
+    result = subprocess.run([sys.executable, "-m", "conflictmap", "ingest", str(article), "--workers", "0",
+                             "--quiet"], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert fake.search_hits == 1
+    assert "online geocoder: 1 lookups, 1 answered, 0 failed" in result.stderr
+
+    from conflictmap.store import Store
+
+    store = Store(env["CONFLICTMAP_DB_URL"])
+    places = store.get_article(store.articles_frame()["id"].iloc[0]).places
+    village = next(p for p in places if p.mention.text == "Qarqurbat")
+    assert village.candidate is not None and village.candidate.source == "nominatim"
