@@ -289,7 +289,7 @@ def main() -> None:
             small, large = min(args.sizes), max(args.sizes)
             ratios = [b / a for a, b in zip(results[(small, ours)]["draw"],
                                             results[(large, ours)]["draw"], strict=True)]
-            print(f"\nours: draw {large:,} / draw {small:,} in the same round: {fmt(ratios, '', 2)}")
+            print(f"\nours: draw {large:,} / draw {small:,} in the same round: {fmt(ratios, 'x', 2)}")
 
 
 if __name__ == "__main__":
