@@ -19,6 +19,7 @@ from conflictmap.gazetteer.build import (
     KIND_DEMONYM,
     KIND_PRIMARY,
 )
+from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, skeleton_key
 from conflictmap.models import Article, Candidate, Mention
 
 # A token: a dotted abbreviation ("U.S.") or a word that may carry inner hyphens, apostrophes
@@ -353,8 +354,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     # ("Saddam Hussein", "Washington Post", "Abu Bakr al-Baghdadi").
     strong = any(_is_major(m) for m in matches)
     if not strong and len(run) > j - i:
-        others = [tokens[k] for k in run if k < i or k >= j]
-        coordinated = any(tokens[k].text.lower() in ("and", "och", "or", "eller") for k in run)
+        coordinated = any(tokens[k].text.lower() in _CONJUNCTIONS for k in run)
+        # In "Kafr Nabl and Deir Hafer" each conjunct is its own name: judge a multi-word span
+        # only by the words of its own conjunct (a lone word there is often a given name:
+        # "Henry and Gail Cole").
+        segment = _conjunct(run, tokens, i) if coordinated and j - i > 1 else run
+        others = [tokens[k] for k in segment if k < i or k >= j]
         for t in others:
             low = t.text.lower()
             if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
@@ -422,6 +427,22 @@ def _with_dc(m: Mention, body: str) -> Mention:
     return Mention(text=body[m.start:end], start=m.start, end=end, candidates=capital, cue=m.cue)
 
 
+_CONJUNCTIONS = frozenset(("and", "och", "or", "eller"))
+
+
+def _conjunct(run: list[int], tokens: list[_Token], i: int) -> list[int]:
+    """The part of a capitalised run between conjunctions that holds token i."""
+    part: list[int] = []
+    for k in run:
+        if tokens[k].text.lower() in _CONJUNCTIONS:
+            if k > i:
+                break
+            part = []
+        else:
+            part.append(k)
+    return part
+
+
 def _big_alternate(m: NameMatch) -> bool:
     """A city of 100,000 or more under another spelling ("Douma", "Kiev"): a name, even first in
     a sentence (ordinary words that start sentences are caught by the article's vocabulary)."""
@@ -439,6 +460,33 @@ def _is_major(m: NameMatch) -> bool:
     if c.source == "supplement" and c.feature == "region":
         return True  # curated: "EU", "Middle East", "Gaza Strip"
     return c.feature in ("country", "continent", "water") or c.population >= 100000
+
+
+def _about_arab_world(found: dict[str, tuple[NameMatch, ...]]) -> bool:
+    """Whether the article names a country or a sizeable place where names are romanised from
+    Arabic: only then are spelling variants of small places worth the risk of a false match."""
+    return any(m.candidate.country_code in ARABIC_ROMANISED and m.kind != KIND_ALTERNATE
+               and (m.candidate.feature in ("country", "admin1") or m.candidate.population >= 100000)
+               for matches in found.values() for m in matches[:1])
+
+
+def _add_skeleton_keys(spans: list[tuple[list[int], int, int, list[str]]],
+                       found: dict[str, tuple[NameMatch, ...]], gaz: Gazetteer) -> None:
+    """For spans no spelling matched, try the Arabic romanisation skeleton ("Tal Rifaat")."""
+    todo: dict[int, str] = {}
+    for n, (_run, _i, _j, keys) in enumerate(spans):
+        if not any(k in found for k in keys):
+            skel = skeleton_key(keys[0])
+            if skel is not None:
+                todo[n] = skel
+    if not todo:
+        return
+    extra = gaz.matches_for_keys(set(todo.values()))
+    for n, skel in todo.items():
+        hits = tuple(m for m in extra.get(skel, ()) if m.candidate.country_code in ARABIC_ROMANISED)
+        if hits:
+            found[skel] = hits
+            spans[n][3].append(skel)
 
 
 def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, tuple[NameMatch, ...]],
@@ -502,6 +550,8 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
         if len(run) >= 2:
             all_keys.update(name_key(tokens[k].text) for k in run)
     found = gaz.matches_for_keys(all_keys)
+    if _about_arab_world(found):
+        _add_skeleton_keys(spans, found, gaz)
     people = person_names(tokens, runs, found, stop)
 
     by_run: dict[int, list[tuple[int, int, list[str]]]] = {}

