@@ -99,8 +99,8 @@ _IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"] button'
 
 
 def seed_article(url: str) -> str:
-    """One stored article with one event, so readers start on a non-empty database (see the
-    xfail test below for the empty one); returns its id."""
+    """One stored article with one event, so readers start on a non-empty database (the empty
+    one has its own test below); returns its id."""
     article = Article(title="Seed", body="Clashes in Aleppo killed two fighters.", date=date(2022, 1, 2),
                       language="en", source="Seed Wire")
     event = Event(event_date=date(2022, 1, 2), time_precision=1, event_type="Battles",
@@ -235,3 +235,34 @@ def test_a_reader_that_started_on_an_empty_database_sees_new_events(tmp_path: Pa
         assert reader.counts()["events"] == 1
     finally:
         reader.close()
+
+
+@pytest.mark.browser
+def test_five_sessions_at_once_all_draw_the_map(tmp_path: Path) -> None:
+    """CI-sized bench/sessions.py: 5 browser sessions opened at the same moment on 2,000 events."""
+    _require_browser()
+    from browser_support import streamlit_app
+    from gen_acled import generate as generate_acled
+    from sessions import app_env as sessions_env
+    from sessions import measure_sessions
+
+    from conflictmap import datasets, mapview
+
+    db = tmp_path / "acled.sqlite"
+    csv = tmp_path / "acled.csv"
+    generate_acled(2000).to_csv(csv, index=False)
+    store = Store(f"sqlite:///{db}")
+    try:
+        datasets.import_acled(store, csv)
+    finally:
+        store.close()
+    mapview.ensure_static_assets()
+    with streamlit_app(PROJECT_DIR / "app.py", sessions_env(db, tmp_path), tmp_path / "streamlit.log") as app:
+        report = measure_sessions(app.url, app.proc.pid, 5, timeout_s=120, home=tmp_path / "chromium-home")
+        log_text = app.log()
+    print(report.summary())
+    assert report.rendered == 5, [r.error for r in report.results]
+    assert report.events_shown == [2000] * 5
+    assert not [d for r in report.results for d in r.dialogs]
+    assert not report.blocked_requests, report.blocked_requests
+    assert "Traceback" not in log_text and "database is locked" not in log_text
