@@ -581,7 +581,7 @@ class Store:
         # The DB-API cursor takes the rows as a stream: no million-tuple list in memory.
         cursor = conn.connection.cursor()
         try:
-            cursor.executemany(sql, rows)
+            cursor.executemany(sql, rows)  # type: ignore[arg-type]  # both drivers take iterators
         finally:
             cursor.close()
         return result
@@ -1053,7 +1053,7 @@ def _merge_candidates(*groups: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
     return tuple(out)
 
 
-def _event_from_row(m: Mapping[str, Any]) -> Event:
+def _event_from_row(m: Any) -> Event:
     values: dict[str, Any] = {}
     for name in EVENT_FIELDS:
         v = m[name]
