@@ -336,3 +336,55 @@ def test_review_correction_moves_the_marker(app, browser, fixture):
         assert "Place: Afrin" in text
     finally:
         tab.close()
+
+
+def test_thousands_of_events_all_counted_and_each_one_reachable(browser):
+    """A bare map page (no app) with 3,000 events at 60 places: the bubbles and markers on screen
+    add up to every event; zoomed in, a crowded place lists its events and each opens its popup."""
+    import numpy as np
+    import pandas as pd
+    from browser_support import page_server
+
+    rng = np.random.default_rng(11)
+    n, sites = 3_000, 60
+    site = rng.integers(0, sites, n)
+    frame = pd.DataFrame({
+        "event_id": [f"cm-{v:016x}" for v in rng.integers(0, 2**63, n)],
+        "event_date": pd.to_datetime("2021-01-01") + pd.to_timedelta(rng.integers(0, 900, n), "D"),
+        "event_type": rng.choice(sorted(mapview.EVENT_TYPE_COLORS), n),
+        "location": [f"Town {s}" for s in site], "country": "Syria",
+        "lat": 33 + (site % 10) * 0.4, "lon": 36 + (site // 10) * 0.4,
+        "fatalities": rng.integers(0, 9, n), "evidence": "", "review_status": "machine",
+    })
+    html = mapview.build_event_map(frame, tiles="none").get_root().render().encode("utf-8")
+    with page_server({"/": html}) as base:
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        try:
+            dialogs: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(base + "/")
+            page.wait_for_selector("[data-cm-markers]", state="attached")
+            shown = sum(int(t.replace("k", "000")) for t in page.locator(".cm-cluster span").all_inner_texts())
+            shown += page.locator("path.cm-event").count()
+            assert shown == n
+            # The busiest place, at the deepest zoom: its events cannot split, so its bubble lists them.
+            busiest = frame["location"].value_counts().index[0]
+            count = int((frame["location"] == busiest).sum())
+            lat, lon = frame.loc[frame["location"] == busiest, ["lat", "lon"]].iloc[0]
+            page.evaluate("([lat, lon]) => { const m = Object.values(window).find(v => v instanceof L.Map);"
+                          " m.setView([lat, lon], 18, {animate: false}); }", [float(lat), float(lon)])
+            bubble = page.locator(".cm-cluster", has_text=str(count))
+            bubble.first.click()
+            page.get_by_text(f"{count} events here").wait_for()
+            items = page.locator(".cm-list-item")
+            assert items.count() == min(count, 25)
+            items.nth(2).click()
+            popup = page.locator(".leaflet-popup .cm-popup")
+            popup.wait_for()
+            text = popup.inner_text()
+            event_id = text.rsplit("ID: ", 1)[1].strip()
+            assert frame.set_index("event_id").loc[event_id, "location"] == busiest
+            assert f"Place: {busiest}, Syria" in text
+            assert dialogs == []
+        finally:
+            page.close()
