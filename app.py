@@ -12,7 +12,7 @@ def map_page() -> None:
     ui.show_counts(view)
     map_col, record_col = st.columns([3, 2])
     with map_col:
-        selected = ui.event_map(view.events)
+        selected = ui.event_map(view.events, cache_key=view.key)
     with record_col:
         row = ui.event_row(view.events, selected)
         if row is None:

@@ -138,9 +138,11 @@ def first_start_ingest() -> None:
                  f"{report.events} event(s)." + (f" Problems: {problems}" if problems else ""))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)
 def _all_events(url: str, version: str, _store: Store) -> pd.DataFrame:
     # Keyed by url + data_version: any write to the store gives a new version, so never stale.
+    # A resource, not cache_data: pickling a million-row frame on every rerun costs more than the
+    # filter itself. Shared by every session, so nobody may mutate it (apply_filter copies).
     return _store.events_frame()
 
 
@@ -330,6 +332,7 @@ class EventView:
     filter: EventFilter
     events: pd.DataFrame
     total: int
+    key: str = ""  # database + data version + filter: identifies `events` for caches downstream
 
 
 def event_view() -> EventView:
@@ -344,7 +347,7 @@ def event_view() -> EventView:
     events = _filtered(url, version, repr(flt), flt, store)
     total = len(_all_events(url, version, store))
     st.sidebar.caption(f"{len(events)} of {total} events shown")
-    return EventView(filter=flt, events=events, total=total)
+    return EventView(filter=flt, events=events, total=total, key=f"{url}|{version}|{flt!r}")
 
 
 def show_counts(view: EventView) -> None:
@@ -372,13 +375,15 @@ def _take_click(mapview: Any, result: object) -> None:
         select_event(str(clicked), from_map=True)
 
 
-def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600) -> str | None:
+def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600, cache_key: str | None = None) -> str | None:
     """Draw the events map (fitted to `frame`); the selected event id.
 
     st_folium copies a click into st.session_state[key] before the script runs, so the click is
     taken first and its record shows in the same run. The ring marks an event selected elsewhere
     (Events table, shared link); a click does not move it, because any change to the map's
     content remounts the map in the browser, closing the popup and losing the user's zoom.
+    cache_key: identifies `frame` (EventView.key), so the map payload is reused without
+    fingerprinting the frame.
     """
     mapview = _mapview()
     if mapview is None:
@@ -389,7 +394,7 @@ def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600)
 
     _take_click(mapview, st.session_state.get(key))
     fmap = mapview.build_event_map(frame, tiles=settings.get("CONFLICTMAP_TILES"),
-                                   selected_event_id=st.session_state.get(_MAP_RING))
+                                   selected_event_id=st.session_state.get(_MAP_RING), cache_key=cache_key)
     # Only click results come back, so panning and zooming never rerun the script.
     result = st_folium(fmap, key=key, returned_objects=list(mapview.RETURNED_OBJECTS),
                        use_container_width=True, height=height)
