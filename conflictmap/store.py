@@ -692,8 +692,7 @@ class Store:
         event_date is datetime64 (NaT when undated), actors a "; "-joined string; strings that
         repeat (types, countries, places, actors) are categoricals, the rest pyarrow-backed str,
         so a million events take about 0.5 GB. The frame is kept: the next call re-reads only
-        the rows written since (a correction costs milliseconds, not a full reload), so callers
-        must not modify the frame they get (copy it first).
+        the rows written since (a correction costs milliseconds, not a full reload).
         """
         with self._lock, self._read() as conn:
             meta = conn.execute(sa.select(meta_t.c.value, meta_t.c.counter)
@@ -701,7 +700,9 @@ class Store:
             instance, counter = str(meta.value), int(meta.counter)
             cached = self._frame_cache
             if cached is not None and cached[0] == instance and cached[1] == counter:
-                return cached[2]
+                # A shallow copy: callers adding columns never touch the kept frame, and with
+                # pandas' copy-on-write neither do callers changing values.
+                return cached[2].copy(deep=False)
             frame = None
             if cached is not None and cached[0] == instance and cached[1] < counter:
                 changed = int(conn.execute(sa.select(sa.func.count()).select_from(events_t)
@@ -712,7 +713,7 @@ class Store:
             if frame is None:
                 frame, _ = self._load_events(conn, since=None)
             self._frame_cache = (instance, counter, frame)
-            return frame
+            return frame.copy(deep=False)
 
     def _load_events(self, conn: Connection, since: int | None) -> tuple[pd.DataFrame, np.ndarray]:
         """Live events (since=None), or every event written after version `since` with a

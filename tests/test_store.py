@@ -368,7 +368,18 @@ def test_events_frame_follows_every_kind_of_write_incrementally(db_url: str) -> 
     first = make_extraction()
     app.save_extraction(first)
     assert len(app.events_frame()) == 2
-    assert app.events_frame() is app.events_frame(), "unchanged data must not be re-read"
+    loads: list[int | None] = []
+    real_load = app._load_events
+
+    def counting_load(conn, since):  # noqa: ANN001, ANN202 - a spy on the store's reads
+        loads.append(since)
+        return real_load(conn, since)
+
+    app._load_events = counting_load  # type: ignore[method-assign]
+    mine = app.events_frame()
+    mine["scratch"] = 1  # a caller adding a column must not change what others get
+    assert "scratch" not in app.events_frame().columns
+    assert loads == [], "unchanged data must not be re-read"
     app.update_event(first.events[0].event_id, {"fatalities": 1, "actor1": "New actor"}, "anna")
     app.delete_event(first.events[1].event_id, "anna")
     other = Store(db_url)  # a CLI ingest in another process
@@ -376,6 +387,7 @@ def test_events_frame_follows_every_kind_of_write_incrementally(db_url: str) -> 
     other.save_place_correction("Qah", "SY", Candidate("gn:3", "Qah", 36.25, 36.72, "SY", "village"),
                                 "bo")
     frame = app.events_frame()
+    assert loads and all(since is not None for since in loads), "only the changes are re-read"
     fresh = Store(db_url).events_frame()
     pd.testing.assert_frame_equal(_sorted(frame), _sorted(fresh))
     row = frame.set_index("event_id").loc[first.events[0].event_id]
