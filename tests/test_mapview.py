@@ -221,12 +221,13 @@ def test_selected_event_is_passed_to_the_browser_outside_the_data(seed_frame):
     assert f'"key":"{key}"' in selected
 
 
-def test_tiles_none_draws_country_outlines_and_osm_draws_tiles(seed_frame, monkeypatch):
+def test_tiles_none_draws_country_outlines_and_osm_draws_tiles_over_them(seed_frame, monkeypatch):
     plain = rendered(mapview.build_event_map(seed_frame, tiles="none"))
     assert "countries.geojson" in plain and "tile.openstreetmap" not in plain
     monkeypatch.setenv("CONFLICTMAP_TILES", "OpenStreetMap")
     osm = rendered(mapview.build_event_map(seed_frame))
-    assert "tile.openstreetmap.org" in osm and "countries.geojson" not in osm
+    # Outlines stay underneath as the basemap for when the tiles cannot load (offline).
+    assert "tile.openstreetmap.org" in osm and "countries.geojson" in osm
     monkeypatch.setenv("CONFLICTMAP_TILES", "none")
     assert "countries.geojson" in rendered(mapview.build_event_map(seed_frame))
 

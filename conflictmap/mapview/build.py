@@ -31,7 +31,7 @@ def build_event_map(frame: pd.DataFrame, *, tiles: str | None = None,
     """Map of the events in `frame`, with local assets only.
 
     tiles: a folium tile name or URL template; None reads the setting CONFLICTMAP_TILES, and
-    "none" draws country outlines on a plain sea instead of tiles.
+    "none" draws only the country outlines (which also show whenever tiles cannot load).
     selected_event_id: ringed on the map (e.g. the event whose record is shown beside it).
     cache_key: identifies the frame's content (e.g. f"{store.data_version()}|{filter}") so a
     rerun reuses the encoded events without reading the frame; None fingerprints the frame
@@ -56,7 +56,9 @@ def build_event_map(frame: pd.DataFrame, *, tiles: str | None = None,
         fmap.fit_bounds(bounds, padding=FIT_PADDING, max_zoom=FIT_MAX_ZOOM)
         fit = {"bounds": bounds, "padding": list(FIT_PADDING), "maxZoom": FIT_MAX_ZOOM}
     tile_name = tile_source if tile_source and "/" not in tile_source else "Tiles"
-    EventsLayer(payload, outlines=tile_source is None, tile_name=tile_name,
+    # Country outlines always sit under the tiles (a pane below Leaflet's tile pane): when tiles
+    # load they cover them; offline, when tiles fail, the outlines are the basemap.
+    EventsLayer(payload, outlines=True, tile_name=tile_name,
                 selected_event_id=selected_event_id, fit=fit, static_url=static_url).add_to(fmap)
     # Last, after every element exists: anything added later would keep its CDN links.
     localize_assets(fmap, static_url)
