@@ -599,9 +599,43 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             if mention.end > end:
                 covered.update(k for k in range(j, len(tokens)) if tokens[k].start < mention.end)
             pos = b
+    if lang in ("sv", "und", "da", "no"):
+        mentions.extend(_compound_mentions(tokens, covered, gaz, stop))
     mentions.extend(_cue_only_mentions(tokens, covered, body, stop))
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+# Swedish writes "the Idlib province" as one word: "Idlibprovinsen", "Charkivregionen",
+# "Rafahgränsen". The suffix becomes the mention's cue; the mention is the name part.
+COMPOUND_SUFFIXES_SV = ("provinsen", "regionen", "området", "länet", "guvernementet", "distriktet",
+                        "oblastet", "gränsen", "lägret", "flyktinglägret")
+
+
+def _compound_mentions(tokens: list[_Token], covered: set[int], gaz: Gazetteer,
+                       stop: frozenset[str]) -> Iterable[Mention]:
+    """Place names glued to a Swedish cue word ("Idlibprovinsen" → "Idlib", cue "provinsen")."""
+    todo: list[tuple[int, str, str]] = []
+    for k, tok in enumerate(tokens):
+        if k in covered or not tok.capital or tok.clitic or len(tok.text) < 8:
+            continue
+        low = tok.text.lower()
+        for suffix in COMPOUND_SUFFIXES_SV:
+            stem = tok.text[: -len(suffix)]
+            if low.endswith(suffix) and len(stem) >= 3 and stem.lower() not in stop:
+                todo.append((k, stem.rstrip("-"), suffix))
+                break
+    if not todo:
+        return
+    found = gaz.matches_for_keys({name_key(stem) for _, stem, _ in todo})
+    for k, stem, suffix in todo:
+        # Only a place's own name, or a big one: "Storprovinsen" is no place called "Stor".
+        hits = tuple(m for m in found.get(name_key(stem), ())
+                     if m.kind == KIND_PRIMARY or _is_major(m) or _big_alternate(m))
+        if hits:
+            start = tokens[k].start
+            yield Mention(text=stem, start=start, end=start + len(stem),
+                          candidates=_dedupe(m.candidate for m in hits), cue=suffix)
 
 
 def _cue_only_mentions(tokens: list[_Token], covered: set[int], body: str,

@@ -161,3 +161,21 @@ def test_map_labels_are_plain_latin_names():
     assert afrin.candidate.name == "Afrin"
     (khan,) = resolve("Air strikes on Khan Yunis.")
     assert khan.candidate.name == "Khan Yunis"
+
+
+@pytest.mark.parametrize(("body", "name", "feature", "precision"), [
+    ("Beskjutningen i Idlibprovinsen fortsatte.", "Idlib", "admin1", GEO_PRECISION_REGION),
+    ("Robotar slog ned i Charkivregionen.", "Charkiv", "admin1", GEO_PRECISION_REGION),
+    ("Vid Rafahgränsen väntade lastbilar.", "Rafah", "city", GEO_PRECISION_NEAR),
+    ("Striderna i Donbassregionen fortsatte.", "Donbass", "region", GEO_PRECISION_REGION),
+    ("Flyg bombade Sarmadaområdet.", "Sarmada", "village", GEO_PRECISION_NEAR),
+])
+def test_swedish_compounds_of_a_name_and_a_cue_word(body, name, feature, precision):
+    p = place(resolve(body, "sv"), name)
+    assert p.candidate.feature == feature and p.precision == precision
+
+
+def test_the_city_region_is_the_division_named_after_the_city():
+    p = place(resolve("Shelling continued in the Kharkiv region."), "Kharkiv")
+    assert p.candidate.feature == "admin1" and p.candidate.country_code == "UA"
+    assert p.alternatives[0].feature == "city"  # the city stays on the review page

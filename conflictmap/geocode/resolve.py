@@ -31,7 +31,8 @@ from conflictmap.models import (
 
 COARSE_FEATURES = frozenset({"country", "continent", "admin1", "admin2", "region", "water"})
 ADMIN_CUE_WORDS = frozenset("""province provinsen provins governorate guvernementet guvernement
-region regionen oblast state delstaten county länet prefecture district distriktet""".split())
+region regionen oblast oblastet state delstaten county länet prefecture district distriktet
+området""".split())
 SETTLEMENT_CUE_WORDS = frozenset("""staden stad byn by orten samhället samhälle town city village
 hamlet suburb förorten""".split())
 # "utanför Afrin", "near Atme", "10 km north of Kobani": the point is near, not at, the town.
@@ -332,8 +333,9 @@ def _confidence(scores: list[float], best: int) -> float:
 def _precision(cand: Candidate, mention: Mention, body: str) -> int:
     if cand.feature in COARSE_FEATURES:
         return GEO_PRECISION_REGION
-    if _NEAR_BEFORE.search(body[max(0, mention.start - 60):mention.start]):
-        return GEO_PRECISION_NEAR
+    if _NEAR_BEFORE.search(body[max(0, mention.start - 60):mention.start]) or mention.cue in (
+            "gränsen", "border"):
+        return GEO_PRECISION_NEAR  # "utanför Afrin", "Rafahgränsen": near the town, not in it
     return GEO_PRECISION_EXACT
 
 
@@ -400,6 +402,30 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
         conf = _confidence(it.scores, order[0])
         if m.cue == "demonym":
             conf = min(conf, 0.5)
-        places.append(Place(mention=m, candidate=best, precision=_precision(best, m, body),
+        precision = _precision(best, m, body)
+        if (m.cue or "").lower() in ADMIN_CUE_WORDS and best.feature not in COARSE_FEATURES:
+            # "Charkivregionen", "the Kharkiv region": the division named after the city, when
+            # the gazetteer knows it; otherwise the area around the city.
+            division = _namesake_division(best, gaz)
+            if division is not None:
+                alternatives = (best, *alternatives[:4])
+                best, precision = division, GEO_PRECISION_REGION
+            else:
+                precision = GEO_PRECISION_NEAR
+        places.append(Place(mention=m, candidate=best, precision=precision,
                             confidence=conf, alternatives=alternatives))
     return places
+
+
+def _namesake_division(city: Candidate, gaz: Gazetteer | None) -> Candidate | None:
+    """The first-level division that holds `city` and is named after it (Kharkiv → Kharkivska
+    oblast, Idlib → Idlib), or None."""
+    if gaz is None or not city.admin1:
+        return None
+    stem = strip_article(name_key(city.name))[:5]
+    if len(stem) < 4 or not strip_article(name_key(city.admin1)).startswith(stem):
+        return None
+    for c in gaz.lookup(city.admin1):
+        if c.feature == "admin1" and c.country_code == city.country_code:
+            return c
+    return None
