@@ -94,8 +94,9 @@ def _require_browser() -> None:
     pytest.skip(reason)
 
 
+# The Events page has run: its "N of M events shown" line is there and no rerun is in flight.
 _IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"] button')
-            && !!document.querySelector('[data-testid="stMain"] h1')"""
+            && /\\d+ of \\d+ events shown/.test(document.querySelector('[data-testid="stMain"]')?.innerText || '')"""
 
 
 def seed_article(url: str) -> str:
@@ -186,7 +187,7 @@ def test_cli_ingest_while_readers_and_the_app_serve(tmp_path: Path) -> None:
         shared.close()
 
         page.reload()
-        page.wait_for_function(_IDLE)
+        page.get_by_text(f"{final['events']} of {final['events']} events shown").first.wait_for()
         final_text = page.locator('[data-testid="stMain"]').inner_text()
         log_text = app.log()
 
