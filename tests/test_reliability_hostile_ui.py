@@ -444,6 +444,22 @@ def test_browser_every_page_shows_hostile_text_literally_and_runs_none(tmp_path:
         missing = [p for p in XSS_PAYLOADS if not _shown_as_label(p, labels)]
         assert not missing, (missing, labels)
         assert page.locator(".vega-embed").locator("img, script, iframe, foreignObject").count() == 0
+        # Tooltips (Vega's HTML tooltip handler): hover every bar of the places chart.
+        tooltip = page.locator("#vg-tooltip-element")
+        values: set[str] = set()
+        bars = page.locator(".vega-embed").nth(3).locator("g.mark-rect path")
+        shown_before = ""
+        for i in range(bars.count()):
+            bars.nth(i).hover(force=True)
+            # Each bar is another country, so its tooltip differs from the one before.
+            page.wait_for_function(
+                """(before) => { const t = document.getElementById('vg-tooltip-element');
+                                 return !!t && !!t.querySelector('td.value') && t.innerText !== before; }""",
+                arg=shown_before)
+            shown_before = tooltip.inner_text()
+            values.update(tooltip.locator("td.value").all_inner_texts())
+            assert tooltip.locator("img, script, svg, iframe, a").count() == 0
+        assert set(XSS_PAYLOADS) <= values, set(XSS_PAYLOADS) - values
 
         # Review page: the hostile unresolved name and the least confident event's fields.
         page.goto(f"{app.url}/Review")
