@@ -211,9 +211,20 @@ def _match_list_member(series: pd.Series, wanted: tuple[str, ...], *, ignore_cas
         return _match_distinct(series, lambda v: not want.isdisjoint(
             (s.casefold() if ignore_case else s) for s in split_list(v)))
     # Many distinct lists (a million actor combinations): one linear RE2 scan in Arrow.
+    arr = _arrow_strings(series)
+    # A literal search finds the few candidate rows; the exact item check runs on those only.
+    candidates = np.zeros(len(arr), dtype=bool)
+    for w in wanted:
+        hit = pc.match_substring(arr, w, ignore_case=ignore_case)
+        candidates |= hit.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    rows = np.flatnonzero(candidates)
+    if len(rows) == 0:
+        return candidates
     pattern = r"(?:^|;)\s*(?:" + "|".join(re.escape(w) for w in wanted) + r")\s*(?:;|$)"
-    found = pc.match_substring_regex(_arrow_strings(series), pattern, ignore_case=ignore_case)
-    return found.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
+    exact = pc.match_substring_regex(arr.take(pa.array(rows)), pattern, ignore_case=ignore_case)
+    out = np.zeros(len(arr), dtype=bool)
+    out[rows[exact.fill_null(False).to_numpy(zero_copy_only=False).astype(bool)]] = True
+    return out
 
 
 _TEXT_COLUMNS = ("notes", "evidence", "location", "actors")
