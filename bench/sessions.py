@@ -71,7 +71,9 @@ class SessionsReport:
 
         return (f"{self.rendered}/{self.sessions} sessions drew the map; time to draw median "
                 f"{fmt(self.median_s)}, max {fmt(self.max_s)}; events shown {sorted(set(self.events_shown))}; "
-                f"server RSS {self.server_rss_mb_start:.0f} MB idle, {self.server_rss_mb_peak:.0f} MB peak")
+                f"server RSS {self.server_rss_mb_start:.0f} MB idle, {self.server_rss_mb_peak:.0f} MB peak; "
+                f"{sum(len(r.dialogs) for r in self.results)} dialogs, "
+                f"{len(self.blocked_requests)} requests leaving 127.0.0.1")
 
 
 def tree_rss_mb(pid: int) -> float:
@@ -241,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  the server log has errors: {args.work / 'streamlit.log'}")
     if args.json:
         print(json.dumps(asdict(report), indent=1))
-    return 0 if report.rendered == report.sessions and not errors else 1
+    clean = not report.blocked_requests and not any(r.dialogs for r in report.results)
+    return 0 if report.rendered == report.sessions and clean and not errors else 1
 
 
 if __name__ == "__main__":
