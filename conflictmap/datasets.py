@@ -17,7 +17,6 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -843,29 +842,32 @@ def _acled_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out[list(ACLED_COLUMNS) + list(_EXTRA_EXPORT)]
 
 
+def _json_column(name: str, series: pd.Series) -> list[Any]:
+    """One column as JSON-ready Python values, converted in Arrow (no Python call per cell)."""
+    if name == "event_date":
+        dates = pd.to_datetime(series, errors="coerce")
+        return dates.dt.strftime("%Y-%m-%d").astype(object).where(dates.notna(), None).tolist()
+    if name == "actors":
+        arr = pa.array(series.astype(str).fillna("").to_numpy(dtype=object), type=pa.string())
+        parts = pc.split_pattern(arr, ";")
+        return [[p.strip() for p in items if p.strip()] for items in parts.to_pylist()]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype(str)
+    if pd.api.types.is_float_dtype(series.dtype) and not isinstance(series.dtype, pd.Float64Dtype):
+        values = series.to_numpy(dtype="float64")
+        return pa.array(values, from_pandas=True).to_pylist()  # NaN → None
+    try:
+        return pa.array(series, from_pandas=True).to_pylist()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return [None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                for v in series.astype(object).tolist()]
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Our event records, JSON-safe: ISO dates, actors as a list, null for unknown numbers."""
     columns = [c for c in (*EVENT_FIELDS, "article_title") if c in frame.columns]
-    sub = frame[columns].astype(object)
-    out = []
-    for values in sub.itertuples(index=False, name=None):
-        rec: dict[str, Any] = {}
-        for name, v in zip(columns, values, strict=True):
-            if v is None or (not isinstance(v, (str, list)) and pd.isna(v)):
-                v = None
-            elif name == "event_date":
-                v = pd.Timestamp(v).date().isoformat()
-            elif name == "actors":
-                v = [a.strip() for a in str(v).split(";") if a.strip()] if not isinstance(v, list) else v
-            elif isinstance(v, (np.integer,)):
-                v = int(v)
-            elif isinstance(v, (np.floating, float)):
-                v = None if math.isnan(float(v)) else float(v)
-            elif isinstance(v, date):
-                v = v.isoformat()
-            rec[name] = v
-        out.append(rec)
-    return out
+    values = [_json_column(c, frame[c]) for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def export_events(frame: pd.DataFrame, fmt: Literal["csv", "geojson", "json"]) -> bytes:
@@ -880,7 +882,7 @@ def export_events(frame: pd.DataFrame, fmt: Literal["csv", "geojson", "json"]) -
         _acled_frame(frame).to_csv(buf, index=False, lineterminator="\n")
         return buf.getvalue().encode("utf-8")
     if fmt == "json":
-        return json.dumps(_records(frame), ensure_ascii=False, indent=1).encode("utf-8")
+        return json.dumps(_records(frame), ensure_ascii=False).encode("utf-8")  # C encoder: no indent
     if fmt == "geojson":
         features = []
         for rec in _records(frame):
