@@ -91,7 +91,11 @@ def main() -> int:
                                  f"{e.event_date} ({e.evidence[:70]!r})")
         for want in gold["events"]:
             totals["gold"] += 1
-            found = [e for e in events if matches(e, want)]
+            # The nearest event of the right type, preferring the right sub-type: with two incidents
+            # 20 km apart the first event in the list is not necessarily this gold event's.
+            found = sorted((e for e in events if matches(e, want)),
+                           key=lambda e: (e.sub_event_type != want.get("sub_event_type", e.sub_event_type),
+                                          km(e.lat or 0.0, e.lon or 0.0, want["lat"], want["lon"])))
             if any(matches(e, want, same_type=False) for e in events):
                 totals["located_any_type"] += 1
             if not found:
