@@ -16,7 +16,13 @@ from conflictmap.events.triggers import SUB_EVENT_TYPES
 from conflictmap.models import Article, Candidate, Event, Mention, Place
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "articles"
-SEED_TEXT = Path("/work/shared/seeds/atme-raid-2022-02-03.sv.txt")
+SEED_FILE = SEED / "atme-raid-2022-02-03.sv.md"  # the seed article, as the repo ships it
+
+
+def seed_body() -> str:
+    from conflictmap.ingest import read_article
+
+    return read_article(SEED_FILE).body
 
 # name → (lat, lon, country, feature, admin1); GeoNames coordinates.
 GAZ = {
@@ -61,7 +67,7 @@ def code(body: str, when: date | None = date(2024, 5, 23), language: str = "en")
 
 @pytest.fixture(scope="module")
 def seed_events() -> list[Event]:
-    body = SEED_TEXT.read_text(encoding="utf-8")
+    body = seed_body()
     article = Article(title="Atme", body=body, date=date(2022, 2, 3), language="sv", source="Seed")
     return code_events(article, places_for(body))
 
@@ -110,7 +116,7 @@ def test_seed_prison_attack_is_days_earlier_with_a_coarse_date(seed_events: list
 
 
 def test_evidence_is_verbatim_with_offsets_into_the_body(seed_events: list[Event]) -> None:
-    body = SEED_TEXT.read_text(encoding="utf-8")
+    body = seed_body()
     for event in seed_events:
         assert event.evidence_start is not None and event.evidence_end is not None
         assert body[event.evidence_start:event.evidence_end] == event.evidence
@@ -126,7 +132,7 @@ def test_events_carry_source_article_and_a_neutral_english_note(seed_events: lis
 
 
 def test_coding_is_deterministic(seed_events: list[Event]) -> None:
-    body = SEED_TEXT.read_text(encoding="utf-8")
+    body = seed_body()
     article = Article(title="Atme", body=body, date=date(2022, 2, 3), language="sv", source="Seed")
     again = code_events(article, places_for(body))
     assert [e.event_id for e in again] == [e.event_id for e in seed_events]

@@ -21,8 +21,7 @@ def texts(body: str, language: str = "en") -> list[str]:
 
 
 def seed_article() -> Article:
-    path = Path("/work/shared/seeds/atme-raid-2022-02-03.sv.txt")
-    candidates = [path, *sorted(SEED.glob("*atme*"))]
+    candidates = sorted(SEED.glob("*atme*"))
     for p in candidates:
         if p.exists():
             body = p.read_text(encoding="utf-8")
