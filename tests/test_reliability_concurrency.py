@@ -71,6 +71,20 @@ def read_loop(log: ReaderLog, url: str, shared: Store | None, writer: subprocess
         stop.wait(0.2)
 
 
+def correct_loop(store: Store, event_id: str, log: ReaderLog, writer: subprocess.Popen,
+                 stop: threading.Event) -> None:
+    """A reviewer saving corrections (a second writer) while the CLI writes: each save must wait
+    its turn, never fail. log.reads counts the saves."""
+    while not stop.is_set():
+        try:
+            store.update_event(event_id, {"fatalities": log.reads + 3}, "reviewer")
+            log.reads += 1
+            log.reads_during_ingest += writer.poll() is None
+        except Exception as err:  # noqa: BLE001 - any error reaching the reviewer is the failure
+            log.errors.append(f"{type(err).__name__}: {err}")
+        stop.wait(0.2)  # pacing between saves, not a wait for a condition
+
+
 def poll_health(base: str, results: list[str], stop: threading.Event) -> None:
     """GET /_stcore/health until told to stop; anything but 200 "ok" is recorded."""
     while not stop.is_set():
@@ -101,7 +115,7 @@ _IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"] button'
 
 def seed_article(url: str) -> str:
     """One stored article with one event, so readers start on a non-empty database (the empty
-    one has its own test below); returns its id."""
+    one has its own test below); returns the event's id."""
     article = Article(title="Seed", body="Clashes in Aleppo killed two fighters.", date=date(2022, 1, 2),
                       language="en", source="Seed Wire")
     event = Event(event_date=date(2022, 1, 2), time_precision=1, event_type="Battles",
@@ -112,7 +126,7 @@ def seed_article(url: str) -> str:
         store.save_extraction(Extraction(article, (), (event,)))
     finally:
         store.close()
-    return article.id
+    return event.event_id
 
 
 def app_env(db: Path, root: Path) -> dict[str, str]:
@@ -130,7 +144,7 @@ def test_cli_ingest_while_readers_and_the_app_serve(tmp_path: Path) -> None:
     generate_articles(articles, ARTICLES)
     db = tmp_path / "shared.sqlite"
     url = f"sqlite:///{db}"
-    seed_article(url)
+    seed_event = seed_article(url)
 
     env = {**os.environ, "CONFLICTMAP_DB_URL": url}
     with streamlit_app(PROJECT_DIR / "app.py", app_env(db, tmp_path), tmp_path / "streamlit.log") as app, \
@@ -153,6 +167,8 @@ def test_cli_ingest_while_readers_and_the_app_serve(tmp_path: Path) -> None:
         threads = [threading.Thread(target=read_loop, args=(log, url, shared if i % 2 else None, writer, stop))
                    for i, log in enumerate(logs)]
         threads.append(threading.Thread(target=poll_health, args=(app.url, health, stop)))
+        reviewer = ReaderLog("reviewer")
+        threads.append(threading.Thread(target=correct_loop, args=(shared, seed_event, reviewer, writer, stop)))
         for thread in threads:
             thread.start()
         loads_during_ingest = 0
@@ -193,7 +209,7 @@ def test_cli_ingest_while_readers_and_the_app_serve(tmp_path: Path) -> None:
 
     print(f"ingest {ingest_seconds:.1f} s; reads {[log.reads for log in logs]} "
           f"(during ingest {[log.reads_during_ingest for log in logs]}); page loads {loads_during_ingest}; "
-          f"health polls {len(health)}")
+          f"health polls {len(health)}; corrections saved {reviewer.reads} ({reviewer.reads_during_ingest} during)")
     assert writer.returncode == 0, err[-2000:]
     added = re.match(r"ingested (\d+) articles \((\d+) events\), 0 already present, 0 failed", out)
     assert added and int(added.group(1)) == ARTICLES, out
@@ -201,7 +217,12 @@ def test_cli_ingest_while_readers_and_the_app_serve(tmp_path: Path) -> None:
     assert final["articles"] == ARTICLES + 1
     assert final["events"] == int(added.group(2)) + 1
     # No error of any kind reached a reader, a page or the health check.
-    assert [e for log in logs for e in log.errors] == []
+    assert [e for log in [*logs, reviewer] for e in log.errors] == []
+    # Every correction saved while the CLI wrote is stored and audited once.
+    assert reviewer.reads_during_ingest >= 3
+    audit = Store(url).audit_frame(seed_event)
+    assert (audit["user"] == "reviewer").sum() == reviewer.reads
+    assert Store(url).get_event(seed_event).fatalities == reviewer.reads + 2
     assert not page_problems, page_problems
     assert "database is locked" not in log_text and "Traceback" not in log_text, log_text[-3000:]
     assert set(health) == {"ok"}, Counter(health).most_common(5)
