@@ -172,8 +172,8 @@ def _batches(src: _CsvFile, problems: _Problems,
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         where = f"line {row.number}" if row.number is not None else "a row"
-        problems.add(f"{where}: malformed CSV row (expected {row.expected_columns} fields, "
-                     f"found {row.actual_columns})")
+        problems.add(f"{where}: malformed CSV row: {row.actual_columns} columns where the header "
+                     f"has {row.expected_columns}; row skipped")
         return "skip"
 
     try:
