@@ -544,7 +544,10 @@ def download_buttons(frame: pd.DataFrame) -> None:
                ("geojson", "GeoJSON", "application/geo+json"),
                ("json", "JSON", "application/json"))
     for col, (fmt, label, mime) in zip(st.columns(len(formats)), formats, strict=True):
-        col.download_button(f"Download {label}", data=export_events(frame, fmt),
+        # A callable: the export is built only when the user clicks (several seconds of CPU at
+        # 100k events, which every rerun of the page would otherwise pay). It runs outside the
+        # script's context, so it gets the frame itself, never session state.
+        col.download_button(f"Download {label}", data=partial(export_events, frame, fmt),
                             file_name=f"conflictmap-events.{fmt}", mime=mime, key=f"download_{fmt}",
                             on_click="ignore", disabled=frame.empty)
 
