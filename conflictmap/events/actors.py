@@ -37,8 +37,12 @@ _MILITARY_NOUNS = (
     "force", "troop", "soldier", "army", "military", "jet", "warplane", "aircraft", "helicopter",
     "drone", "navy", "naval", "special", "commando", "marine", "strike", "airstrike", "raid",
     "shelling", "artillery", "tank", "missile", "rocket", "offensive", "warship", "air", "police",
-    "border", "gunboat", "unit", "battalion", "brigade", "paratroop", "bomber", "fighter",
+    "border", "gunboat", "unit", "battalion", "brigade", "paratroop", "bomber", "fighter", "försvarsmakt",
 )
+# "colombiansk polis", "Kenyan police": the nationality names the country's police, not its army.
+_POLICE_NOUNS = ("polis", "police", "gendarm")
+# "Moçambiques armé", "Mozambique's army": a country's genitive before one of these is its state forces.
+_GENITIVE_FORCE = re.compile(r"(?::s|'s|’s|s)\s+([^\W\d_]+)")
 _LOCATIVE_BEFORE = re.compile(
     r"\b(?:i|in|från|from|till|to|into|inom|across|throughout|within|ur|out of|över|over)\s+"
     r"(?:[^\W\d_]+(?:,\s+|\s+(?:och|and|eller|or)\s+))?$", re.IGNORECASE)
@@ -105,6 +109,10 @@ class ActorLexicon:
                       if a.startswith("+") and len(a.strip("+*")) > 3]
         self._demonyms = frozenset(a for a in adjectives if not a.endswith("*"))
         self._demonym_stems = tuple(a.rstrip("*") for a in adjectives if a.endswith("*"))
+        self._state_forces = {a.iso: a for a in self._actors
+                              if a.inter == INTER_STATE and a.iso and a.name.startswith("Military Forces of ")}
+        self._country_genitive: re.Pattern[str] | None = None
+        self._country_iso: dict[str, str] = {}
 
     def __len__(self) -> int:
         return len(self._actors)
@@ -127,20 +135,86 @@ class ActorLexicon:
         found: list[ActorMention] = []
         for hit in self._matcher.find(text, low, folded):
             info = hit.payload
-            if info.needs_military_noun and not _military_noun_follows(low, hit.end):
-                continue
+            actor = info.actor
+            if info.needs_military_noun:
+                noun = _military_noun_after(low, hit.end)
+                if noun is None:
+                    continue
+                if noun.startswith(_POLICE_NOUNS):
+                    actor = self.police_of(actor)
             if info.country_name and _LOCATIVE_BEFORE.search(low[max(0, hit.start - 30):hit.start]):
                 continue  # "i Syrien", "in Ukraine": a location, not an actor
-            found.append(ActorMention(info.actor, hit.start, hit.end, text[hit.start:hit.end],
+            found.append(ActorMention(actor, hit.start, hit.end, text[hit.start:hit.end],
                                       info.country_name))
+        taken = {m.start for m in found}
+        extra = [m for m in self._country_forces(text, low) if m.start not in taken]
+        if extra:
+            inside = [m for m in found if any(e.start <= m.start and m.end <= e.end for e in extra)]
+            found = sorted([m for m in found if m not in inside] + extra, key=lambda m: m.start)
         return found
 
+    def police_of(self, actor: Actor) -> Actor:
+        """The police of a state whose army `actor` is ("Military Forces of Colombia" → its police)."""
+        if not actor.name.startswith("Military Forces of "):
+            return actor
+        name = "Police Forces of " + actor.name.removeprefix("Military Forces of ")
+        return self._by_name.get(name) or Actor(name, INTER_STATE, actor.iso)
 
-def _military_noun_follows(low: str, end: int) -> bool:
-    """True when one of the next three words (or the word's own tail) is a military noun."""
-    words = _WORD.findall(low, end, min(len(low), end + 60))[:3]
-    return any(w.startswith(_MILITARY_NOUNS) or "-" in w and w.split("-")[-1].startswith(_MILITARY_NOUNS)
-               for w in words)
+    def _country_forces(self, text: str, low: str) -> list[ActorMention]:
+        """"Moçambiques armé", "Rwanda's army", "Colombia's police": a country's genitive before a
+        military or police noun names that state's forces."""
+        if "s " not in text and "s\n" not in text:
+            return []
+        if self._country_genitive is None:
+            self._country_iso = _country_names(self._state_forces)
+            names = sorted(self._country_iso, key=len, reverse=True)
+            self._country_genitive = re.compile(r"\b(" + "|".join(re.escape(n) for n in names) + r")(?=(?::s|'s|’s|s)\s)")
+        out = []
+        for m in self._country_genitive.finditer(text):
+            tail = _GENITIVE_FORCE.match(text, m.end())
+            if tail is None:
+                continue
+            noun = tail.group(1).lower()
+            if not noun.startswith(_MILITARY_NOUNS) or noun.startswith(("attack", "anfall", "angrepp", "räd", "raid",
+                                                                          "strike", "operation", "offensiv")):
+                continue  # "Rwandas attack" is an act; "Rwandas armé" is who acted
+            actor = self._state_forces[self._country_iso[m.group(1)]]
+            if noun.startswith(_POLICE_NOUNS):
+                actor = self.police_of(actor)
+            out.append(ActorMention(actor, m.start(), tail.end(), text[m.start():tail.end()]))
+        return out
+
+
+def _military_noun_after(low: str, end: int) -> str | None:
+    """The first of the next three words (or a hyphenated word's tail) that is a military noun."""
+    for w in _WORD.findall(low, end, min(len(low), end + 60))[:3]:
+        tail = w.split("-")[-1]
+        if w.startswith(_MILITARY_NOUNS):
+            return w
+        if "-" in w and tail.startswith(_MILITARY_NOUNS):
+            return tail
+    return None
+
+
+@lru_cache(maxsize=1)
+def _babel_names() -> dict[str, str]:
+    from babel import Locale
+
+    out: dict[str, str] = {}
+    for lang in ("en", "sv"):
+        for iso, name in Locale(lang).territories.items():
+            if len(iso) == 2 and iso.isalpha() and " " not in name and len(name) >= 4:
+                out[name] = iso
+    return out
+
+
+def _country_names(state_forces: dict[str, Actor]) -> dict[str, str]:
+    """Country names (English and Swedish, CLDR) of the states the lexicon has forces for → ISO."""
+    try:
+        names = _babel_names()
+    except Exception:  # noqa: BLE001 - without CLDR data the genitive rule is simply off
+        return {}
+    return {name: iso for name, iso in names.items() if iso in state_forces}
 
 
 def _split_aliases(cell: str | None) -> list[str]:

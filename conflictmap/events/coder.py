@@ -26,7 +26,7 @@ from conflictmap.events.actors import (
     load_actor_lexicon,
 )
 from conflictmap.events.dates import DateMention, find_dates
-from conflictmap.events.fatalities import count_deaths
+from conflictmap.events.fatalities import count_deaths, is_running_total
 from conflictmap.events.matcher import lower_same_length, word_folded
 from conflictmap.events.triggers import (
     BATTLES,
@@ -122,10 +122,19 @@ _FLED_TO_BEFORE = re.compile(
     r"\b(?:fled|flydde|flytt|escaped|evacuated|evakuerades|evakuerats|taken|fördes|förts|brought|"
     r"travelled|traveled|reste|driven)\s+(?:back\s+)?(?:to|till|into|in)\s+(?:[^\s.,;:!?]+\s+){0,3}$",
     re.IGNORECASE)
+# "på väg till staden Katra", "travelling from a temple to Katra": a destination, not where it happened.
+_DESTINATION_BEFORE = re.compile(
+    r"\b(?:på väg (?:till|mot)|on (?:its|their|the|his|her) way (?:to|from)|heading (?:to|for|towards)|bound for|"
+    r"en route to|(?:travell?ing|headed|driving|going|reste|åkte|färdades)\s+(?:[^\s.,;:!?]+\s+){0,5}(?:to|till|mot))"
+    r"\s+(?:[^\s.,;:!?]+\s+){0,2}$", re.IGNORECASE)
+# "in Reasi district", "Kech-distriktet": the district named after the town, coded to the town (2).
+_REGION_AFTER = re.compile(r"^(?:\s+(?:district|province|region|governorate|county|prefecture)\b|-?distriktet\b)",
+                           re.IGNORECASE)
 # Words that make the actor next to them a source of the report, not a party to the event.
-_SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\bsays)\s+(?:\S+\s+){0,1}$",
+_SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\bsays|\buppger|\buppgav|\bsäger|"
+                            r"\bsade|\bmeddelade|\bannounced)\s+(?:\S+\s+){0,1}$",
                             re.IGNORECASE)
-_SOURCE_AFTER = re.compile(r"^\s*(?:said|says|told|spokes\w*|talesperson\w*|talesm\w*|officials?|"
+_SOURCE_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+){0,2}(?:said|says|told|spokes\w*|talesperson\w*|talesm\w*|officials?|"
                            r"ministry|ministeriet|uppger|uppgav|säger|sade|sa|meddelade|announced)\b", re.IGNORECASE)
 _SPEECH_VERB = re.compile(r"\b(?:uppgav|uppger|säger|sade|sa|meddelade|bekräftade|said|says|told|confirmed|"
                           r"announced|claimed|stated|reported|rapporterade)\b", re.IGNORECASE)
@@ -141,6 +150,9 @@ def _geo_precision(place: Place, body: str) -> int:
         return GEO_PRECISION_REGION
     before = body[max(0, place.mention.start - 60):place.mention.start]
     near = GEO_PRECISION_NEAR if _NEAR_BEFORE.search(before) else GEO_PRECISION_EXACT
+    if _REGION_AFTER.match(body[place.mention.end:place.mention.end + 16]) or re.search(
+            r"\b(?:distriktet|provinsen|district of|province of)\s+$", before, re.IGNORECASE):
+        near = max(near, GEO_PRECISION_NEAR)
     if cand is not None and cand.feature == "admin2":
         near = max(near, GEO_PRECISION_NEAR)
     return max(near, place.precision or GEO_PRECISION_EXACT)
@@ -160,7 +172,7 @@ def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]],
                      for t in triggers)  # "abducted 30 pupils from a school in Gao": Gao is where
     if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before) and not taken_from:
         return False
-    if _FLED_TO_BEFORE.search(clause_before):
+    if _FLED_TO_BEFORE.search(clause_before) or _DESTINATION_BEFORE.search(clause_before):
         return False
     cand = place.candidate
     tail = body[end:end + 3]
@@ -253,6 +265,8 @@ class _Incident:
     roles: list[_Role] = field(default_factory=list)
     # "strikes hit Gaza and Khan Yunis": ACLED codes one event per town; these are the others.
     also_at: list[Place] = field(default_factory=list)
+    # "Dagen innan", "the day before": dated one day off the incident reported just before it.
+    day_shift: int = 0
 
     @property
     def last(self) -> Sentence:
@@ -501,10 +515,33 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
         if not an.triggers:
             continue
         s = an.sentence
+        if is_running_total(s.text):
+            continue  # "Since October more than 200 ... have been killed": background, no incident
         families = {t.trigger.family for t in an.triggers}
         place = an.places[0] if an.places else None
         target: _Incident | None = None
-        if place is not None:
+        shift = _day_shift(s.text)
+        if shift and incidents:
+            # "Dagen innan dödades ...": another incident, a day off the previous one, at its place
+            # unless the sentence names its own.
+            prev = incidents[-1]
+            target = _Incident(day_shift=shift)
+            target.place = place or prev.place
+            target.place_precision = _geo_precision(place, body) if place is not None else prev.place_precision
+            incidents.append(target)
+        elif place is not None and _refers_back(an, body):
+            # "Officials in Yaoundé called the kidnapping a cowardly act": a definite noun points
+            # back at an incident already reported; the place named with it is the speaker's.
+            target = next((inc for inc in reversed(incidents) if inc.families & families
+                           and _compatible(inc.anchor, families)), None)
+            if target is not None and target.place is not None and target.place.candidate is not None \
+                    and place.candidate is not None and _place_rank(target.place) < _place_rank(place) \
+                    and target.place.candidate.country_code == place.candidate.country_code:
+                target.place = place
+                target.place_precision = _geo_precision(place, body)
+        if target is not None:
+            pass
+        elif place is not None:
             for inc in reversed(incidents):
                 if inc.place is not None and _km(inc.place, place) <= 5.0 and _compatible(inc.anchor, families):
                     target = inc
@@ -560,6 +597,41 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
 
 
 _COORDINATION = re.compile(r"^\s*(?:,|,?\s*(?:och|and|samt|as well as|eller|or))\s*$", re.IGNORECASE)
+
+
+_DAY_SHIFT = re.compile(
+    r"\b(?P<before>dagen (?:innan|före)|kvällen (?:innan|före)|natten (?:innan|före)|the day before|the previous "
+    r"(?:day|night|evening)|a day earlier|one day earlier|the night before|the evening before)\b"
+    r"|\b(?P<after>dagen (?:efter|därpå)|the (?:next|following) (?:day|morning|night|evening)|a day later|"
+    r"one day later)\b", re.IGNORECASE)
+
+
+def _day_shift(text: str) -> int:
+    """-1 for "dagen innan"/"the day before", +1 for "dagen efter"/"the next day", 0 otherwise."""
+    m = _DAY_SHIFT.search(text)
+    if m is None:
+        return 0
+    return -1 if m.group("before") else 1
+
+
+_NOUN_ARGUMENT = re.compile(r"\s+(?:mot|against|on|at|in|i|på|of|av|near|nära|utanför|outside)\b", re.IGNORECASE)
+_DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|den|det|detta|denna|dessa|these)\s+$", re.IGNORECASE)
+
+
+def _refers_back(an: _Analysed, body: str) -> bool:
+    """True when every trigger is a noun in definite form ("the kidnapping", "attacken", "dådet"):
+    the sentence talks about an incident already reported rather than reporting one."""
+    if find_dates(an.sentence.text, None):
+        return False  # "... några dagar efter attacken": a date of its own makes it a report
+    for t in an.triggers:
+        if t.trigger.voice != "noun" or _NOUN_ARGUMENT.match(body, t.end):
+            return False  # "den spektakulära attacken mot centralfängelset i al-Hasakah" describes one
+        if _DEFINITE_BEFORE.search(body[max(0, t.start - 8):t.start]):
+            continue
+        if t.trigger.lang == "sv" and t.text.lower().endswith(("en", "et", "na")) and not t.text[:1].isupper():
+            continue
+        return False
+    return bool(an.triggers)
 
 
 def _coordinated_places(places: list[Place], body: str) -> list[Place]:

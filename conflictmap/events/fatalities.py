@@ -78,7 +78,7 @@ def _value(tok: str) -> int | None:
 
 
 _ANY_DEATH = re.compile(r"\b(?:död|omkom|dog\b|dött|ihjäl|mörda|avrätta|kill|dead|died|die\b|death|dying|"
-                        r"slain|murder|execut|lives|toll|fatalit)", re.IGNORECASE)
+                        r"slain|murder|execut|lives|liv\b|toll|fatalit)", re.IGNORECASE)
 
 
 # Running totals ("2 000 people have died since the war began", "hittills i år") are not one
@@ -87,7 +87,25 @@ _CUMULATIVE = re.compile(
     r"\b(?:since (?:the|it|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|\d{4}|last)|so far|this year|in total|in all|sedan (?:kriget|konflikten|striderna|januari|"
     r"februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|\d{4}|i fjol|förra)|"
-    r"hittills|i år|totalt|sammanlagt)\b", re.IGNORECASE)
+    r"hittills|i år|totalt|sammanlagt|last year|förra året|i fjol)\b"
+    # "The conflict has killed more than 6,000", "Konflikten har krävt över 3 000 liv": a war's toll.
+    r"|\b(?:the|this|its|konflikten|kriget|upproret|våldet|striderna)\s+(?:(?:conflict|war|insurgency|violence|"
+    r"fighting|unrest)\s+)?(?:has|have|had|har|hade)\s+(?:\w+\s+)?(?:killed|claimed|left|dödat|krävt|skördat)\b",
+    re.IGNORECASE)
+# "No one was killed", "Ingen dödades", "No injuries were reported": an explicit toll of zero.
+_NO_DEATHS = re.compile(
+    r"\b(?:no one|nobody|none|no-one)\s+(?:was|were|has been|had been)\s+(?:\w+\s+)?(?:killed|hurt|injured|harmed)"
+    r"|\bno (?:casualties|injuries|deaths|fatalities|one was hurt)\b"
+    r"|\bwithout (?:casualties|injuries|loss of life)\b"
+    r"|\b(?:ingen|inga)\s+(?:människor\s+|personer\s+)?(?:dödades|omkom|skadades|dog|har dödats|har skadats)"
+    r"|\b(?:inga|ingen)\s+(?:dödsoffer|skadade|personskador)\b|\butan att någon (?:skadades|dödades|omkom)",
+    re.IGNORECASE)
+
+
+def is_running_total(sentence: str) -> bool:
+    """True for a running or background total ("more than 200 ... have been killed since October",
+    "The conflict has killed more than 6,000"): context for the reader, not an incident."""
+    return bool(_ANY_DEATH.search(sentence) and _CUMULATIVE.search(sentence))
 # A number after these belongs to an earlier, different event: "hours after two Israelis were
 # shot dead nearby", "som hämnd för att tre soldater dödats".
 _BACKGROUND = re.compile(
@@ -103,8 +121,10 @@ def count_deaths(sentence: str) -> FatalityCount | None:
     >>> count_deaths("dödades minst 13 personer, varav två kvinnor och sju barn i räden").count
     13
     """
-    if not _ANY_DEATH.search(sentence) or _CUMULATIVE.search(sentence):
+    if _CUMULATIVE.search(sentence):
         return None
+    if not _ANY_DEATH.search(sentence):
+        return FatalityCount(0, False) if _NO_DEATHS.search(sentence) else None
     tokens = [m.group(0) for m in _TOKEN.finditer(sentence)]
     low = [t.lower() for t in tokens]
     numbers: list[int] = []
@@ -115,6 +135,8 @@ def count_deaths(sentence: str) -> FatalityCount | None:
         nxt = low[i + 1] if i + 1 < len(tokens) else ""
         if low[i] in _ARTICLES and not _PERSON.match(nxt):
             continue
+        if i > 0 and low[i - 1] in ("no", "ingen", "inte"):
+            continue  # "no one was killed"
         if nxt in ("of", "av") and not _PERSON.match(low[i + 2] if i + 2 < len(low) else ""):
             continue  # "dozens of homes", "hundratals av bilarna"
         if any(_BACKGROUND.match(low[j]) and ((j > 0 and low[j - 1] in _BACKGROUND_LEAD) or
@@ -141,7 +163,7 @@ def count_deaths(sentence: str) -> FatalityCount | None:
             additional = True
         total += value
     if not total:
-        return None
+        return FatalityCount(0, False) if _NO_DEATHS.search(sentence) else None
     return FatalityCount(total, additional)
 
 

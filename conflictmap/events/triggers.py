@@ -164,9 +164,21 @@ class Involved:
     deaths: bool  # the incident reports deaths
 
 
-def classify(families: set[str], who: Involved) -> tuple[str, str] | None:
-    """ACLED (event_type, sub_event_type) for an incident's trigger families, or None if none apply."""
+# Explosion families; when an incident has several ("besköt ... med artilleri och drönare"), the
+# family of its main verb decides (see `classify`'s `lead`).
+_EXPLOSION_SUBS = {f: sub for f, t, sub in _FIXED if t == EXPLOSIONS and f not in ("chemical", "suicide", "explode")}
+
+
+def classify(families: set[str], who: Involved, lead: str | None = None) -> tuple[str, str] | None:
+    """ACLED (event_type, sub_event_type) for an incident's trigger families, or None if none apply.
+
+    lead: the family of the incident's main verb ("besköt"), which decides between explosion
+    sub-types when the instruments named are mixed ("artilleri och drönare").
+    """
     protest = bool(families & PROTEST_FAMILIES) or (who.protesters and bool(families & VIOLENT_FAMILIES))
+    if protest and "loot" in families and "riot" not in families:
+        # Demonstrators who loot, burn or smash: ACLED's violent demonstration, not a protest.
+        return RIOTS, "Violent demonstration"
     if protest and "riot" not in families and "mob" not in families:
         # A protest met by lethal force is "excessive force"; by arrests, tear gas or dispersal,
         # "with intervention"; otherwise peaceful (ACLED's protest sub-types).
@@ -178,6 +190,8 @@ def classify(families: set[str], who: Involved) -> tuple[str, str] | None:
     if "clash" in families and who.target_armed and not families & {"chemical", "suicide"}:
         # Two armed sides fighting is a battle even when artillery or drones are part of it.
         return BATTLES, "Armed clash"
+    if lead in _EXPLOSION_SUBS and not families & {"chemical", "suicide"}:
+        return EXPLOSIONS, _EXPLOSION_SUBS[lead]
     for family, event_type, sub in _FIXED:
         if family in families:
             if family == "explode" and families & (VIOLENT_FAMILIES | TERRITORY_FAMILIES) and who.target_armed:
