@@ -284,6 +284,32 @@ def test_filter_change_changes_the_markers(app, browser, fixture):
         tab.close()
 
 
+def test_csv_download_from_the_events_page_follows_the_filter(app, browser, fixture):
+    """The CSV a user downloads has ACLED's header and exactly the filtered events."""
+    import csv
+    import io
+
+    from conflictmap.filters import EventFilter
+
+    _, events = fixture
+    params = EventFilter(event_types=("Battles",)).to_query_params()
+    context = browser.new_context(accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{app.url}/Events?{urlencode(params, doseq=True)}")
+        button = page.get_by_role("button", name="Download CSV (ACLED columns)")
+        button.wait_for(timeout=60_000)
+        page.wait_for_function("""() => !document.querySelector('[data-testid="stStatusWidget"] button')""")
+        with page.expect_download(timeout=30_000) as download:
+            button.click()
+        rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
+        assert rows and list(rows[0])[:3] == ["event_id_cnty", "event_date", "year"]
+        expected = {e.event_id for e in events if e.event_type == "Battles"}
+        assert {r["event_id_cnty"] for r in rows} == expected
+    finally:
+        context.close()
+
+
 def test_osm_tiles_offline_still_draw_and_only_tiles_try_to_leave(browser, fixture):
     root, events = fixture
     with streamlit_app(PROJECT_DIR / "app.py", _app_env(root, "OpenStreetMap"),
