@@ -6,10 +6,14 @@ Every setting is listed in the README (a test checks that), defaults are offline
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from conflictmap.errors import SettingsError
+
+T = TypeVar("T")
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_DIR / "data"
@@ -69,20 +73,20 @@ def get(name: str) -> str:
     return os.environ.get(name, setting.default)
 
 
-def get_float(name: str) -> float:
+def _converted(name: str, convert: Callable[[str], T], kind: str) -> T:
     value = get(name)
     try:
-        return float(value)
+        return convert(value)
     except ValueError:
-        raise SettingsError(f"{name} must be a number, got {value!r}") from None
+        raise SettingsError(f"{name} must be {kind}, got {value!r}") from None
+
+
+def get_float(name: str) -> float:
+    return _converted(name, float, "a number")
 
 
 def get_int(name: str) -> int:
-    value = get(name)
-    try:
-        return int(value)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
+    return _converted(name, int, "a whole number")
 
 
 def get_bool(name: str) -> bool:
