@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from functools import lru_cache
 
 from conflictmap.events.actors import (
@@ -33,7 +33,6 @@ from conflictmap.events.triggers import (
     EXPLOSIONS,
     PROTESTS,
     RIOTS,
-    STRATEGIC,
     VAC,
     VIOLENT_FAMILIES,
     Involved,
@@ -130,6 +129,14 @@ _DESTINATION_BEFORE = re.compile(
 # "in Reasi district", "Kech-distriktet": the district named after the town, coded to the town (2).
 _REGION_AFTER = re.compile(r"^(?:\s+(?:district|province|region|governorate|county|prefecture)\b|-?distriktet\b)",
                            re.IGNORECASE)
+# "i distriktet Reasi", "in a village in Jammu": somewhere unnamed inside the named place (2).
+_IN_AREA_BEFORE = re.compile(r"\b(?:distriktet|provinsen|district of|province of|(?:i|in) (?:en|ett|a) (?:by|village|"
+                             r"town|ort|småstad|area|område) (?:i|in))\s+$", re.IGNORECASE)
+# "Polisen i Jammu", "officials in Yaoundé", "regeringen i Kabul": where an authority sits, not
+# where the event happened.
+_SEAT_BEFORE = re.compile(
+    r"\b(?:polisen|police|officials|authorities|government|regeringen|myndigheterna|"
+    r"juntan|junta|leaders|ledarna|politicians|politiker|diplomats|diplomater)\s+(?:i|in)\s+$", re.IGNORECASE)
 # Words that make the actor next to them a source of the report, not a party to the event.
 _SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\bsays|\buppger|\buppgav|\bsäger|"
                             r"\bsade|\bmeddelade|\bannounced)\s+(?:\S+\s+){0,1}$",
@@ -150,8 +157,7 @@ def _geo_precision(place: Place, body: str) -> int:
         return GEO_PRECISION_REGION
     before = body[max(0, place.mention.start - 60):place.mention.start]
     near = GEO_PRECISION_NEAR if _NEAR_BEFORE.search(before) else GEO_PRECISION_EXACT
-    if _REGION_AFTER.match(body[place.mention.end:place.mention.end + 16]) or re.search(
-            r"\b(?:distriktet|provinsen|district of|province of)\s+$", before, re.IGNORECASE):
+    if _REGION_AFTER.match(body[place.mention.end:place.mention.end + 16]) or _IN_AREA_BEFORE.search(before):
         near = max(near, GEO_PRECISION_NEAR)
     if cand is not None and cand.feature == "admin2":
         near = max(near, GEO_PRECISION_NEAR)
@@ -172,7 +178,8 @@ def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]],
                      for t in triggers)  # "abducted 30 pupils from a school in Gao": Gao is where
     if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before) and not taken_from:
         return False
-    if _FLED_TO_BEFORE.search(clause_before) or _DESTINATION_BEFORE.search(clause_before):
+    if _FLED_TO_BEFORE.search(clause_before) or _DESTINATION_BEFORE.search(clause_before) \
+            or _SEAT_BEFORE.search(clause_before):
         return False
     cand = place.candidate
     tail = body[end:end + 3]
@@ -296,6 +303,14 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
 
 
+# "med stöd av rwandiska soldater", "backed by Rwandan troops": an ally of the actor (ACLED's
+# assoc_actor_1), never the actor itself.
+_ALLY_BEFORE = re.compile(
+    r"\b(?:med (?:stöd|hjälp) (?:av|från)|understödd[a]? av|backed by|supported by|with the (?:support|help|backing) "
+    r"of|with (?:support|help|backing) from|aided by|assisted by|alongside|together with|tillsammans med|"
+    r"i samarbete med|in cooperation with|jointly with)\s+(?:[^\s.,;:!?]+\s+){0,2}$", re.IGNORECASE)
+
+
 def _roles_in_sentence(an: _Analysed, body: str) -> list[_Role]:
     """Who acted and who suffered in one sentence, from word order around its first trigger."""
     actors = an.actors
@@ -308,8 +323,11 @@ def _roles_in_sentence(an: _Analysed, body: str) -> list[_Role]:
             lo, hi = (a.end, trig.start) if a.end <= trig.start else (trig.end, a.start)
             return hi - lo <= 90 and not _CLAUSE_MARK.search(body[lo:hi])
 
-        before = [i for i, a in enumerate(actors) if a.end <= trig.start and same_clause(a)]
-        after = [i for i, a in enumerate(actors) if a.start >= trig.end and same_clause(a)]
+        allies = {i for i, a in enumerate(actors) if _ALLY_BEFORE.search(body[max(0, a.start - 40):a.start])}
+        before = [i for i, a in enumerate(actors) if a.end <= trig.start and same_clause(a) and i not in allies]
+        after = [i for i, a in enumerate(actors) if a.start >= trig.end and same_clause(a) and i not in allies]
+        for i in allies:
+            roles[i] = "ally"
         victims = {i for i, a in enumerate(actors) if a.actor.inter in (INTER_CIVILIANS,)}
 
         def armed(i: int) -> bool:
@@ -404,9 +422,9 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
     if not body.strip():
         return []
     low = lower_same_length(body)
-    sentences = split_sentences(body)
     folded = word_folded(low)
     triggers = trigger_lex.find(body, low, folded)
+    sentences = _split_suspect_clauses(split_sentences(body), triggers, body)
     named = actor_lex.find(body, low, folded)
     actor_spans = [(a.start, a.end) for a in named]
     actors = _participants(named, body)
@@ -441,6 +459,7 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
         analysed.append(_Analysed(s, st, sa, eligible))
 
     incidents = _group_incidents(analysed, body)
+    _attach_toll_sentences(incidents, analysed)
     # Sentences of a quotation belong to the incident its other sentences describe.
     by_quote: dict[int, _Incident] = {}
     for inc in incidents:
@@ -465,8 +484,11 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             located = incidents
     events: list[Event] = []
     narrative: tuple[date | None, int] | None = None
+    claims = _claims(analysed, named, body)
+    owner = {s.index: inc for inc in incidents for s in inc.sentences}
     for inc in located:
-        event, narrative = _code_incident(inc, article, analysed, narrative)
+        event, narrative = _code_incident(inc, article, analysed, narrative,
+                                          claimed=_claim_for(inc, claims, owner, analysed))
         if event is None:
             continue
         events.append(event)
@@ -477,6 +499,96 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             if copy is not None:
                 events.append(copy)
     return events
+
+
+# "misstänks ha ...", "suspected of": in an arrest sentence, what follows is the crime, reported
+# where and when it happened, not where the arrest was made.
+_SUSPECT_CUE = re.compile(r"\b(?:misstänks|misstänkt|misstänkta|anklagad|anklagas|suspected of|accused of|"
+                          r"charged with|wanted for|in connection with|i samband med)\b", re.IGNORECASE)
+
+
+def _split_suspect_clauses(sentences: list[Sentence], triggers: Sequence[TriggerMention],
+                           body: str) -> list[Sentence]:
+    """Cut an arrest sentence before "misstänks"/"suspected of" when violence follows the cue:
+    "Polisen har gripit en man som misstänks ha hjälpt de män som i söndags öppnade eld mot en buss
+    i Reasi" reports an arrest and, separately, the attack in Reasi."""
+    out: list[Sentence] = []
+    for s in sentences:
+        inside = [t for t in triggers if s.start <= t.start < s.end]
+        cut = None
+        if inside and inside[0].trigger.family == "arrest":
+            m = _SUSPECT_CUE.search(body, inside[0].end, s.end)
+            if m is not None and any(t.start >= m.end() and t.trigger.family != "arrest" for t in inside):
+                cut = m.start()
+        if cut is None:
+            out.append(replace(s, index=len(out)))
+            continue
+        head = body[s.start:cut].rstrip()
+        out.append(replace(s, index=len(out), end=s.start + len(head), text=head))
+        out.append(replace(s, index=len(out), start=cut, text=body[cut:s.end]))
+    return out
+
+
+def _attach_toll_sentences(incidents: list[_Incident], analysed: list[_Analysed]) -> None:
+    """"No one was killed.", "Ingen dödades.": a toll without a trigger word belongs to the incident
+    of the sentence just before it in the same paragraph."""
+    owner = {s.index: inc for inc in incidents for s in inc.sentences}
+    for an in analysed:
+        s = an.sentence
+        if an.triggers or s.index == 0 or s.index in owner:
+            continue
+        inc = owner.get(s.index - 1)
+        if inc is None or analysed[s.index - 1].sentence.paragraph != s.paragraph:
+            continue
+        if count_deaths(s.text) is None or is_running_total(s.text):
+            continue
+        inc.sentences.append(s)
+        owner[s.index] = inc
+
+
+_CLAIM_AFTER = re.compile(
+    r"\s*(?:has\s+|have\s+|had\s+|har\s+|hade\s+)?(?:said it|says it|said they|claimed|claims|took responsibility|"
+    r"taken responsibility|tog på sig|tagit på sig|tar på sig|sade sig|uppgav sig|sa sig|said its fighters|"
+    r"said in a statement that it)\b", re.IGNORECASE)
+_CLAIM_BEFORE = re.compile(
+    r"(?:tros tillhöra|tros vara|misstänks tillhöra|misstänks vara|believed to (?:be|belong to|be members of|be from)|"
+    r"blamed(?: the attack on)?|blamed on|attributed to|claimed by|skyllde på|skyller på|carried out by|utfördes av|"
+    r"members of|medlemmar (?:av|i|ur))\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def _claims(analysed: list[_Analysed], named: list[ActorMention], body: str) -> dict[int, ActorMention]:
+    """Sentence index → the named armed group that claimed an attack or was blamed for it there."""
+    out: dict[int, ActorMention] = {}
+    ai = 0
+    for an in analysed:
+        s = an.sentence
+        while ai < len(named) and named[ai].start < s.start:
+            ai += 1
+        j = ai
+        while j < len(named) and named[j].start < s.end:
+            m = named[j]
+            j += 1
+            if m.actor.generic or m.actor.inter not in ARMED_INTERS or m.actor.inter in (INTER_STATE, INTER_EXTERNAL):
+                continue
+            if _CLAIM_AFTER.match(body, m.end) or _CLAIM_BEFORE.search(body[max(0, m.start - 40):m.start]):
+                out.setdefault(s.index, m)
+    return out
+
+
+def _claim_for(inc: _Incident, claims: dict[int, ActorMention], owner: dict[int, _Incident],
+               analysed: list[_Analysed]) -> _Role | None:
+    """The claim made in the incident's own sentences, or in the next two sentences of its
+    paragraphs when they report no other incident."""
+    if not claims:
+        return None
+    last = inc.sentences[-1]
+    for idx in sorted({s.index for s in inc.sentences} | {last.index + 1, last.index + 2}):
+        if idx not in claims or idx >= len(analysed):
+            continue
+        if owner.get(idx, inc) is not inc or analysed[idx].sentence.paragraph - last.paragraph > 1:
+            continue
+        return _Role(claims[idx], "agent", idx)
+    return None
 
 
 def _participants(found: list[ActorMention], body: str) -> list[ActorMention]:
@@ -659,6 +771,8 @@ def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | Non
                    ) -> tuple[date | None, int]:
     """The anchor sentence's date; else another of its sentences (quotes last: a quoted "yesterday"
     is the speaker's); else the previous incident's; else the article date, coarsely."""
+    if inc.day_shift and narrative is not None and narrative[0] is not None:
+        return narrative[0] + timedelta(days=inc.day_shift), narrative[1]
     ordered = sorted(inc.sentences, key=lambda s: (s.index != inc.sentences[0].index, s.quote is not None,
                                                    s.index))
     for s in ordered:
@@ -675,8 +789,8 @@ def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | Non
 
 
 def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
-                   narrative: tuple[date | None, int] | None, *, with_toll: bool = True
-                   ) -> tuple[Event | None, tuple[date | None, int] | None]:
+                   narrative: tuple[date | None, int] | None, *, with_toll: bool = True,
+                   claimed: _Role | None = None) -> tuple[Event | None, tuple[date | None, int] | None]:
     place = inc.place
     assert place is not None
     cand = place.candidate
@@ -707,6 +821,13 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
                               and not r.mention.actor.generic and name(r) != name(agent)), None)
     if agent is None:
         agent = next((r for r in others if r.mention.actor.inter in ARMED_INTERS), None)
+    if claimed is not None and (agent is None or (agent.mention.actor.generic
+                                                  and agent.mention.actor.inter not in (INTER_STATE, INTER_EXTERNAL))):
+        # "Gunmen attacked ... The Baloch Liberation Army said it planted the device": the group
+        # that claimed it (or that the authorities name) is the actor, as ACLED codes it.
+        agent = claimed
+        roles = [claimed] + [r for r in roles if r.role != "agent" or not r.mention.actor.generic]
+    allies = [r for r in roles if r.role == "ally" and (agent is None or name(r) != name(agent))]
 
     text = " ".join(s.text for s in inc.sentences)
     deaths = _incident_deaths(inc) if with_toll else None
@@ -720,7 +841,9 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
         actor1_is_state=bool(agent and agent.mention.actor.inter in (INTER_STATE, INTER_EXTERNAL)),
         target_armed=target_armed, civilians_hit=civilians, protesters=protesters,
         deaths=bool(deaths))
-    kind = classify(inc.families, who)
+    anchor_triggers = analysed[inc.sentences[0].index].triggers
+    lead = next((t.trigger.family for t in anchor_triggers if t.trigger.voice in ("act", "pass")), None)
+    kind = classify(inc.families, who, lead)
     if kind is None:
         return None, narrative
     event_type, sub_event_type = kind
@@ -743,10 +866,16 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
     evidence_start, evidence_end = _evidence_span(inc)
     civilian_targeting = "Civilian targeting" if (
         event_type == VAC or (actor2[0].startswith("Civilians") and event_type == EXPLOSIONS)) else ""
-    if event_type not in (BATTLES, EXPLOSIONS, VAC, PROTESTS, RIOTS) and deaths is None and event_type == STRATEGIC:
-        fatalities = None
-    else:
-        fatalities = deaths
+    fatalities = deaths
+    if fatalities is None and with_toll and sub_event_type in _NON_LETHAL_SUBS:
+        # ACLED records 0, not unknown, for a peaceful protest or an arrest that reports no deaths.
+        fatalities = 0
+    assoc1 = _join_unique(name(r) for r in allies if name(r) != actor1[0])
+    assoc2 = ""
+    if event_type in (BATTLES, EXPLOSIONS) and actor2[0] and not actor2[0].startswith("Civilians") and (
+            any(r.mention.actor.inter == INTER_CIVILIANS and r.role != "agent" for r in roles)):
+        # Civilians hit alongside the armed side attacked ("13 dödades, varav två kvinnor och sju barn").
+        assoc2 = f"Civilians ({country})" if country else "Civilians"
     geo_precision = inc.place_precision
     location = _location_name(place)
     event = Event(
@@ -762,6 +891,8 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
         evidence=body[evidence_start:evidence_end],
         disorder_type=disorder_type(event_type),
         actor2=actor2[0],
+        assoc_actor_1=assoc1,
+        assoc_actor_2=assoc2,
         inter1=inter1,
         inter2=inter2,
         interaction=interaction,
@@ -780,6 +911,19 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
         actors=all_actors,
     )
     return event, (when, precision)
+
+
+_NON_LETHAL_SUBS = frozenset({"Peaceful protest", "Arrests", "Agreement", "Headquarters or base established",
+                              "Non-violent transfer of territory"})
+
+
+def _join_unique(names: Iterable[str]) -> str:
+    """ACLED joins several associated actors with "; "."""
+    out: list[str] = []
+    for n in names:
+        if n and n not in out:
+            out.append(n)
+    return "; ".join(out)
 
 
 _GENITIVE_TAIL = re.compile(r"(?::s|'s|’s)$")

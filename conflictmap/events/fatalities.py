@@ -133,8 +133,9 @@ def count_deaths(sentence: str) -> FatalityCount | None:
         if value is None:
             continue
         nxt = low[i + 1] if i + 1 < len(tokens) else ""
-        if low[i] in _ARTICLES and not _PERSON.match(nxt):
-            continue
+        if low[i] in _ARTICLES and not _PERSON.match(nxt) and not (
+                i + 2 < len(low) and low[i + 2] not in _ARTICLES and _PERSON.match(low[i + 2])):
+            continue  # "en soldat", "a senior commander", "en pakistansk militant": one person
         if i > 0 and low[i - 1] in ("no", "ingen", "inte"):
             continue  # "no one was killed"
         if nxt in ("of", "av") and not _PERSON.match(low[i + 2] if i + 2 < len(low) else ""):
