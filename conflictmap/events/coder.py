@@ -137,6 +137,9 @@ _IN_AREA_BEFORE = re.compile(r"\b(?:distriktet|provinsen|district of|province of
 _SEAT_BEFORE = re.compile(
     r"\b(?:polisen|police|officials|authorities|government|regeringen|myndigheterna|"
     r"juntan|junta|leaders|ledarna|politicians|politiker|diplomats|diplomater)\s+(?:i|in)\s+$", re.IGNORECASE)
+# ... unless the authority is the target: "kastade sten mot polisen i Medellín" happened there.
+_TARGET_SEAT_BEFORE = re.compile(r"\b(?:mot|against|at|on|attacked|attackerade|angrep)\s+(?:the\s+)?\S+\s+(?:i|in)\s+$",
+                                 re.IGNORECASE)
 # Words that make the actor next to them a source of the report, not a party to the event.
 _SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\bsays|\buppger|\buppgav|\bsäger|"
                             r"\bsade|\bmeddelade|\bannounced)\s+(?:\S+\s+){0,1}$",
@@ -179,7 +182,7 @@ def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]],
     if _ORIGIN_BEFORE.search(clause_before) and not _DISTANCE_BEFORE.search(clause_before) and not taken_from:
         return False
     if _FLED_TO_BEFORE.search(clause_before) or _DESTINATION_BEFORE.search(clause_before) \
-            or _SEAT_BEFORE.search(clause_before):
+            or (_SEAT_BEFORE.search(clause_before) and not _TARGET_SEAT_BEFORE.search(clause_before)):
         return False
     cand = place.candidate
     tail = body[end:end + 3]
