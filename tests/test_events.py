@@ -531,3 +531,26 @@ def test_the_day_before_is_a_second_incident_a_day_earlier() -> None:
 def test_round_two_types_and_actors(body: str, event_type: str, sub_event_type: str, actor1: str) -> None:
     [event] = code(body, language="sv")
     assert (event.event_type, event.sub_event_type, event.actor1) == (event_type, sub_event_type, actor1)
+
+
+@pytest.mark.parametrize("body", [
+    "Rebellgruppen M23 meddelade på fredagen i Goma att den gick samman med en annan milis.",
+    "M23 announced in Goma on Friday that it had disbanded.",
+])
+def test_a_group_changing_itself_is_a_change_to_group_activity(body: str) -> None:
+    [event] = code(body, when=date(2024, 1, 5))
+    assert (event.event_type, event.sub_event_type) == ("Strategic developments", "Change to group/activity")
+    assert event.actor1 == "M23" and event.actor2 == "" and event.fatalities == 0
+
+
+def test_during_the_week_is_week_precision_not_a_guessed_day() -> None:
+    events = code("Protesters marched in Tbilisi on Tuesday. During the week the protests spread to Gao.",
+                  when=date(2024, 5, 23))
+    spread = by_location(events, "Gao")
+    assert spread.time_precision == 2
+
+
+def test_notes_of_excessive_force_name_the_force_as_the_one_who_acted() -> None:
+    [event] = code("Police opened fire on protesters in Tbilisi on Tuesday, killing two demonstrators.")
+    assert event.sub_event_type == "Excessive force against protesters"
+    assert "Police Forces of Georgia used lethal force against Protesters (Georgia)" in event.notes

@@ -237,7 +237,7 @@ _FAMILY_GROUP = {
     "retake": "violence", "protest": "protest", "intervention": "protest", "riot": "protest",
     "mob": "protest", "arrest": "arrest", "abduct": "abduct", "sexual": "sexual", "loot": "loot",
     "crash": "crash", "agreement": "agreement", "base": "base", "withdraw": "withdraw",
-    "disrupted": "disrupted",
+    "disrupted": "disrupted", "change": "change",
 }
 # Families that continue almost any incident ("...dödades", "the blast killed"): a crash that
 # kills, a protest met with gunfire, a helicopter blown up after its crash.
@@ -446,6 +446,10 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             if actors[ai].start >= s.start:
                 sa.append(actors[ai])
             ai += 1
+        if any(t.trigger.family == "change" for t in st):
+            # "M23 meddelade att den gick samman med ...": the group announcing its own change is the
+            # actor, though it is also the source of the news.
+            sa = [a for a in named if s.start <= a.start < s.end]
         sp: list[Place] = []
         while pi < len(sorted_places) and sorted_places[pi].mention.start < s.end:
             if sorted_places[pi].mention.start >= s.start:
@@ -736,8 +740,10 @@ _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|den|det|detta|denna|dessa|the
 def _refers_back(an: _Analysed, body: str) -> bool:
     """True when every trigger is a noun in definite form ("the kidnapping", "attacken", "dådet"):
     the sentence talks about an incident already reported rather than reporting one."""
-    if find_dates(an.sentence.text, None):
+    if find_dates(an.sentence.text, None) or _VAGUE_SPAN.search(an.sentence.text):
         return False  # "... några dagar efter attacken": a date of its own makes it a report
+    if any(p.mention.start > an.triggers[0].start for p in an.places):
+        return False  # "the protests spread to Gao": the place the incident moved to is news
     for t in an.triggers:
         if t.trigger.voice != "noun" or _NOUN_ARGUMENT.match(body, t.end):
             return False  # "den spektakulära attacken mot centralfängelset i al-Hasakah" describes one
@@ -770,12 +776,22 @@ def _coordinated_places(places: list[Place], body: str) -> list[Place]:
     return out
 
 
+_VAGUE_SPAN = re.compile(r"\b(?:under veckan|senare (?:i|under) veckan|under de följande dagarna|under helgen|"
+                         r"during the week|later (?:in|that) week|in the following days|over the following days|"
+                         r"in the days that followed|dagarna efter|the days after)\b", re.IGNORECASE)
+
+
 def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | None, int] | None
                    ) -> tuple[date | None, int]:
     """The anchor sentence's date; else another of its sentences (quotes last: a quoted "yesterday"
     is the speaker's); else the previous incident's; else the article date, coarsely."""
     if inc.day_shift and narrative is not None and narrative[0] is not None:
         return narrative[0] + timedelta(days=inc.day_shift), narrative[1]
+    anchor = inc.sentences[0]
+    if _VAGUE_SPAN.search(anchor.text) and not find_dates(anchor.text, article.date):
+        # "Protesterna spred sig under veckan till Basra": some day of that week, not a known day.
+        base = narrative[0] if narrative is not None and narrative[0] is not None else article.date
+        return base, max(TIME_PRECISION_WEEK, narrative[1] if narrative is not None else TIME_PRECISION_WEEK)
     ordered = sorted(inc.sentences, key=lambda s: (s.index != inc.sentences[0].index, s.quote is not None,
                                                    s.index))
     for s in ordered:
@@ -917,6 +933,7 @@ def _code_incident(inc: _Incident, article: Article, analysed: list[_Analysed],
 
 
 _NON_LETHAL_SUBS = frozenset({"Peaceful protest", "Arrests", "Agreement", "Headquarters or base established",
+                              "Change to group/activity",
                               "Non-violent transfer of territory"})
 
 
@@ -1038,8 +1055,11 @@ def _notes(when: date | None, precision: int, actor1: str, actor2: str, event_ty
     verb = notes_verb(sub)
     if verb and actor2:
         what = f"{actor1} {verb} {actor2}"
-    elif event_type == PROTESTS:
-        what = f"{actor1} held a protest" + (f" ({sub.lower()})" if sub != "Peaceful protest" else "")
+    elif event_type == PROTESTS and sub == "Excessive force against protesters":
+        what = f"{actor1} used lethal force against {actor2 or 'protesters'}"
+    elif event_type == PROTESTS and actor1.startswith("Protesters"):
+        what = f"{actor1} held a protest" + (
+            f", met by {actor2}" if actor2 and sub == "Protest with intervention" else "")
     else:
         what = f"{sub} ({event_type}) involving {actor1}" + (f" and {actor2}" if actor2 else "")
     tail = "" if fatalities is None else f" {fatalities} reported fatalities."

@@ -78,6 +78,8 @@ _FIXED: tuple[tuple[str, str, str], ...] = (
     ("agreement", STRATEGIC, "Agreement"),
     ("base", STRATEGIC, "Headquarters or base established"),
     ("withdraw", STRATEGIC, "Non-violent transfer of territory"),
+    # A group dissolving, merging, splitting, naming a new leader or changing its tactics.
+    ("change", STRATEGIC, "Change to group/activity"),
 )
 VIOLENT_FAMILIES = frozenset({"attack", "raid", "storm", "shoot", "kill"})
 TERRITORY_FAMILIES = frozenset({"capture", "retake"})
