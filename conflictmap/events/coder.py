@@ -520,15 +520,18 @@ def _split_suspect_clauses(sentences: list[Sentence], triggers: Sequence[Trigger
     "Polisen har gripit en man som misstänks ha hjälpt de män som i söndags öppnade eld mot en buss
     i Reasi" reports an arrest and, separately, the attack in Reasi."""
     out: list[Sentence] = []
+    ti = 0
     for s in sentences:
-        inside = [t for t in triggers if s.start <= t.start < s.end]
+        while ti < len(triggers) and triggers[ti].start < s.start:
+            ti += 1
         cut = None
-        if inside and inside[0].trigger.family == "arrest":
+        if ti < len(triggers) and triggers[ti].start < s.end and triggers[ti].trigger.family == "arrest":
+            inside = [t for t in triggers[ti:] if t.start < s.end]
             m = _SUSPECT_CUE.search(body, inside[0].end, s.end)
             if m is not None and any(t.start >= m.end() and t.trigger.family != "arrest" for t in inside):
                 cut = m.start()
         if cut is None:
-            out.append(replace(s, index=len(out)))
+            out.append(s if s.index == len(out) else replace(s, index=len(out)))
             continue
         head = body[s.start:cut].rstrip()
         out.append(replace(s, index=len(out), end=s.start + len(head), text=head))
@@ -692,7 +695,7 @@ def _group_incidents(analysed: list[_Analysed], body: str) -> list[_Incident]:
                         target = inc
                         break
         if target is None and place is not None and _place_rank(place) <= _FEATURE_RANK["admin1"] \
-                and not find_dates(s.text, None) and count_deaths(s.text) is None:
+                and not _has_date(s.text) and count_deaths(s.text) is None:
             # "IS har trappat upp sina attacker i östra Syrien": a trend over a whole country or
             # province, with no day and no toll, is background, not an incident to map.
             continue
@@ -725,6 +728,12 @@ _DAY_SHIFT = re.compile(
     r"one day later)\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
+def _has_date(text: str) -> bool:
+    """Whether the sentence carries a date expression of its own (cached: asked several times)."""
+    return bool(find_dates(text, None))
+
+
 def _day_shift(text: str) -> int:
     """-1 for "dagen innan"/"the day before", +1 for "dagen efter"/"the next day", 0 otherwise."""
     m = _DAY_SHIFT.search(text)
@@ -740,7 +749,7 @@ _DEFINITE_BEFORE = re.compile(r"\b(?:the|this|that|den|det|detta|denna|dessa|the
 def _refers_back(an: _Analysed, body: str) -> bool:
     """True when every trigger is a noun in definite form ("the kidnapping", "attacken", "dådet"):
     the sentence talks about an incident already reported rather than reporting one."""
-    if find_dates(an.sentence.text, None) or _VAGUE_SPAN.search(an.sentence.text):
+    if _has_date(an.sentence.text) or _VAGUE_SPAN.search(an.sentence.text):
         return False  # "... några dagar efter attacken": a date of its own makes it a report
     if any(p.mention.start > an.triggers[0].start for p in an.places):
         return False  # "the protests spread to Gao": the place the incident moved to is news
@@ -788,7 +797,7 @@ def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | Non
     if inc.day_shift and narrative is not None and narrative[0] is not None:
         return narrative[0] + timedelta(days=inc.day_shift), narrative[1]
     anchor = inc.sentences[0]
-    if _VAGUE_SPAN.search(anchor.text) and not find_dates(anchor.text, article.date):
+    if _VAGUE_SPAN.search(anchor.text) and not _has_date(anchor.text):
         # "Protesterna spred sig under veckan till Basra": some day of that week, not a known day.
         base = narrative[0] if narrative is not None and narrative[0] is not None else article.date
         return base, max(TIME_PRECISION_WEEK, narrative[1] if narrative is not None else TIME_PRECISION_WEEK)

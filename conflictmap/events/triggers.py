@@ -14,6 +14,7 @@ from pathlib import Path
 
 from conflictmap.events.matcher import WordMatcher, lower_same_length
 from conflictmap.settings import DATA_DIR
+from conflictmap.taxonomy import SUB_EVENT_TYPES  # noqa: F401  (the codebook's types; kept as this module's name)
 
 TRIGGERS_CSV = DATA_DIR / "lexicons" / "triggers.csv"
 
@@ -27,20 +28,6 @@ STRATEGIC = "Strategic developments"
 POLITICAL_VIOLENCE = "Political violence"
 DEMONSTRATIONS = "Demonstrations"
 STRATEGIC_DEVELOPMENTS = "Strategic developments"
-
-# ACLED's codebook: the 6 event types and their 25 sub-event types.
-SUB_EVENT_TYPES: dict[str, tuple[str, ...]] = {
-    BATTLES: ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
-    EXPLOSIONS: ("Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
-                 "Remote explosive/landmine/IED", "Grenade"),
-    VAC: ("Sexual violence", "Attack", "Abduction/forced disappearance"),
-    PROTESTS: ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
-    RIOTS: ("Violent demonstration", "Mob violence"),
-    STRATEGIC: ("Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
-                "Headquarters or base established", "Looting/property destruction",
-                "Non-violent transfer of territory", "Other"),
-}
-
 
 def disorder_type(event_type: str) -> str:
     """ACLED's disorder type of an event type."""
