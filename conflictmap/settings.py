@@ -54,6 +54,8 @@ SETTINGS: tuple[Setting, ...] = (
             "1 lets URL fetching reach loopback and private addresses (off by default: SSRF guard)."),
     Setting("CONFLICTMAP_MAX_UPLOAD_MB", "10",
             "Largest article or dataset file accepted, in megabytes."),
+    Setting("CONFLICTMAP_MAX_DATASET_MB", "200",
+            "Largest ACLED/UCDP CSV accepted by upload in the app, in megabytes (the CLI has no limit)."),
     Setting("CONFLICTMAP_TILES", "OpenStreetMap",
             "Map tiles: a folium tile name or URL template; 'none' draws country outlines only."),
     Setting("CONFLICTMAP_USER", "",

@@ -466,6 +466,21 @@ def max_upload_bytes() -> int:
     return int(settings.get_float("CONFLICTMAP_MAX_UPLOAD_MB") * 1024 * 1024)
 
 
+def max_dataset_bytes() -> int:
+    return int(settings.get_float("CONFLICTMAP_MAX_DATASET_MB") * 1024 * 1024)
+
+
+def _size(n_bytes: int) -> str:
+    """"21 kB", "3.4 MB": precise enough at any limit a user may set."""
+    return f"{n_bytes / 1e3:.0f} kB" if n_bytes < 1e6 else f"{n_bytes / 1e6:.1f} MB"
+
+
+def safe_upload_name(name: str, default: str) -> str:
+    """A browser-supplied file name reduced to a plain file name (never a path, never empty)."""
+    base = re.sub(r"[^\w.\-]+", "_", Path(name.replace("\\", "/").replace("\x00", "")).name).strip("._")
+    return base or default
+
+
 def _save_article(name: str, make: Callable[[], Any]) -> AddOutcome:
     from conflictmap.pipeline import ingest_article
 
@@ -499,7 +514,7 @@ def add_uploaded_articles(files: Sequence[Any], progress: Callable[[int, int], N
     for done, upload in enumerate(files, 1):
         if upload.size > limit:
             out.append(AddOutcome(upload.name, problem=(
-                f"{upload.name}: {upload.size / 1e6:.1f} MB is over the "
+                f"{upload.name}: {_size(upload.size)} is over the "
                 f"{settings.get('CONFLICTMAP_MAX_UPLOAD_MB')} MB limit (CONFLICTMAP_MAX_UPLOAD_MB)")))
         else:
             out.append(_save_article(upload.name, partial(read_article_bytes, upload.getvalue(),
@@ -512,12 +527,13 @@ def import_dataset(upload: Any, kind: str, progress: Callable[[int, int], None])
     """An uploaded ACLED or UCDP CSV → ImportReport (raises ConflictMapError for a bad file)."""
     from conflictmap import datasets
 
-    if upload.size > max_upload_bytes():
-        raise ConflictMapError(f"{upload.name} is over the {settings.get('CONFLICTMAP_MAX_UPLOAD_MB')} MB "
-                               "limit (CONFLICTMAP_MAX_UPLOAD_MB)")
+    if upload.size > max_dataset_bytes():
+        raise ConflictMapError(f"{upload.name}: {_size(upload.size)} is over the "
+                               f"{settings.get('CONFLICTMAP_MAX_DATASET_MB')} MB limit (CONFLICTMAP_MAX_DATASET_MB)")
     importer = datasets.import_acled if kind == "ACLED" else datasets.import_ucdp
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(upload.name).name
+        # The browser's file name is only a label: '..', '', a NUL or a path must not become one.
+        path = Path(tmp) / safe_upload_name(upload.name, "upload.csv")
         path.write_bytes(upload.getvalue())
         return importer(get_store(), path, progress=progress)
 
@@ -718,7 +734,7 @@ def show_flash(where: str) -> None:
 
 def event_types() -> dict[str, tuple[str, ...]]:
     """ACLED event types → their sub-event types: the table the store validates edits against."""
-    from conflictmap.store import ACLED_SUB_EVENT_TYPES
+    from conflictmap.taxonomy import SUB_EVENT_TYPES as ACLED_SUB_EVENT_TYPES
 
     return {t: tuple(subs) for t, subs in ACLED_SUB_EVENT_TYPES.items()}
 
