@@ -36,9 +36,12 @@ from conflictmap.models import (
     TIME_PRECISION_MONTH,
     TIME_PRECISION_WEEK,
 )
-from conflictmap.store import (
-    ACLED_SUB_EVENT_TYPES,
-    EVENT_FIELDS,
+from conflictmap.store import EVENT_FIELDS
+from conflictmap.taxonomy import (
+    INTER_LABELS,
+    SUB_EVENT_TYPE_ALIASES,
+    SUB_EVENT_TYPES,
+    disorder_type,
 )
 
 if TYPE_CHECKING:
@@ -60,17 +63,9 @@ UCDP_REQUIRED = ("id", "type_of_violence", "side_a", "side_b", "date_start", "la
 BATCH_ROWS = 50_000  # one transaction per batch: ~1 s of work, so a kill loses at most that
 MAX_PROBLEMS = 1000  # a file of a million bad rows gets a summary line, not a million lines
 
-# ACLED inter codes; newer exports write the labels instead of the numbers.
-INTER_LABELS: dict[str, int] = {
-    "state forces": 1, "rebel group": 2, "rebel groups": 2, "political militia": 3,
-    "political militias": 3, "identity militia": 4, "identity militias": 4, "rioters": 5,
-    "protesters": 6, "protestors": 6, "civilians": 7, "external/other forces": 8,
-    "external/other force": 8,
-}
-_VALID_PAIRS = [f"{t}|{s}" for t, subs in ACLED_SUB_EVENT_TYPES.items() for s in subs]
-_SUB_ALIASES = ("Excessive force against protestors",)
-_DISORDER_BY_TYPE = {"Protests": "Demonstrations", "Riots": "Demonstrations",
-                     "Strategic developments": "Strategic developments"}
+_VALID_PAIRS = [f"{t}|{s}" for t, subs in SUB_EVENT_TYPES.items() for s in subs]
+# Older exports have no disorder_type: it follows from the event type.
+_DISORDER_BY_TYPE = {t: disorder_type(t) for t in SUB_EVENT_TYPES}
 
 ProgressCallback = Callable[..., None]
 
@@ -463,8 +458,9 @@ def _acled_events(chunk: pd.DataFrame, first_row: int, seen: _SeenIds,
 
     ev_type = _col(chunk, "event_type")
     sub = _col(chunk, "sub_event_type")
-    sub = sub.mask(sub.isin(list(_SUB_ALIASES)), "Excessive force against protesters")
-    flag(~ev_type.isin(list(ACLED_SUB_EVENT_TYPES)), _says("unknown event_type {!r}", ev_type))
+    for alias, canonical in SUB_EVENT_TYPE_ALIASES.items():
+        sub = sub.mask(sub == alias, canonical)
+    flag(~ev_type.isin(list(SUB_EVENT_TYPES)), _says("unknown event_type {!r}", ev_type))
     flag(~(ev_type + "|" + sub).isin(_VALID_PAIRS),
          lambda idx: [f"sub_event_type {sub.iloc[i]!r} is not a sub-type of {ev_type.iloc[i]!r}"
                       for i in idx])

@@ -41,3 +41,14 @@ class SettingsError(ConflictMapError):
 
 class StoreError(ConflictMapError):
     """The database cannot be opened or written (wrong URL, missing driver, locked)."""
+
+
+class EventValidationError(ConflictMapError, ValueError):
+    """A correction to an event has a value the store refuses (unknown type, latitude 200, ...)."""
+
+
+class NotFoundError(StoreError, KeyError):
+    """No stored event or article has that id."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 
 from conflictmap import settings
-from conflictmap.errors import ConflictMapError, StoreError
+from conflictmap.errors import EventValidationError, NotFoundError, StoreError
 from conflictmap.models import (
     GEO_PRECISION_EXACT,
     GEO_PRECISION_REGION,
@@ -48,56 +48,20 @@ from conflictmap.models import (
     Mention,
     Place,
 )
+from conflictmap.taxonomy import (
+    DISORDER_TYPES,
+    SUB_EVENT_TYPES,
+    canonical_sub_event_type,
+    is_known_type_pair,
+)
 
-# ---------------------------------------------------------------------------------------------
-# The ACLED taxonomy (../shared/reference/event-coding.md). It belongs with the models; it lives
-# here until models.py grows it, because update_event and the importers both validate against it.
-# ---------------------------------------------------------------------------------------------
-ACLED_SUB_EVENT_TYPES: dict[str, tuple[str, ...]] = {
-    "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
-    "Explosions/Remote violence": (
-        "Chemical weapon", "Air/drone strike", "Suicide bomb", "Shelling/artillery/missile attack",
-        "Remote explosive/landmine/IED", "Grenade",
-    ),
-    "Violence against civilians": ("Sexual violence", "Attack", "Abduction/forced disappearance"),
-    "Protests": ("Peaceful protest", "Protest with intervention", "Excessive force against protesters"),
-    "Riots": ("Violent demonstration", "Mob violence"),
-    "Strategic developments": (
-        "Agreement", "Arrests", "Change to group/activity", "Disrupted weapons use",
-        "Headquarters or base established", "Looting/property destruction",
-        "Non-violent transfer of territory", "Other",
-    ),
-}
-DISORDER_TYPES = ("Political violence", "Demonstrations", "Strategic developments",
-                  "Political violence; Demonstrations")
-# Published files spell it both ways; we store the codebook spelling.
-_SUB_TYPE_ALIASES = {"Excessive force against protestors": "Excessive force against protesters"}
-
-
-def canonical_sub_event_type(sub_event_type: str) -> str:
-    """The codebook spelling of a sub-event type (ACLED files also write 'protestors')."""
-    return _SUB_TYPE_ALIASES.get(sub_event_type, sub_event_type)
-
-
-def is_known_type_pair(event_type: str, sub_event_type: str) -> bool:
-    """True when `sub_event_type` is one of ACLED's sub-types of `event_type`."""
-    return canonical_sub_event_type(sub_event_type) in ACLED_SUB_EVENT_TYPES.get(event_type, ())
+# The ACLED taxonomy lives in conflictmap.taxonomy; these names stay importable from here.
+ACLED_SUB_EVENT_TYPES = SUB_EVENT_TYPES
 
 
 def correction_key(name: str) -> str:
     """How place names are compared for corrections: casefolded, NFC, single spaces."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
-
-
-class EventValidationError(ConflictMapError, ValueError):
-    """A correction to an event has a value the store refuses (unknown type, latitude 200, ...)."""
-
-
-class NotFoundError(StoreError, KeyError):
-    """No stored event or article has that id."""
-
-    def __str__(self) -> str:  # KeyError would quote the message
-        return str(self.args[0]) if self.args else ""
 
 
 # ---------------------------------------------------------------------------------------------
