@@ -554,3 +554,11 @@ def test_notes_of_excessive_force_name_the_force_as_the_one_who_acted() -> None:
     [event] = code("Police opened fire on protesters in Tbilisi on Tuesday, killing two demonstrators.")
     assert event.sub_event_type == "Excessive force against protesters"
     assert "Police Forces of Georgia used lethal force against Protesters (Georgia)" in event.notes
+
+
+def test_a_battle_names_the_state_forces_as_the_other_side_and_a_crash_has_none(seed_events: list[Event]) -> None:
+    [event] = code("Armed gangs seized control of Gao on Monday after an assault on the police station.")
+    assert event.sub_event_type == "Non-state actor overtakes territory"
+    assert (event.actor2, event.interaction) == ("Police Forces of Mali", 13)
+    crash = by_location(seed_events, "Afrin")  # one-sided: nobody on the other side (US forces abroad: 8)
+    assert (crash.actor2, crash.interaction) == ("", 80)

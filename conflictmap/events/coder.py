@@ -1016,6 +1016,12 @@ def _assign_actors(event_type: str, sub: str, agent: _Role | None, patient: _Rol
         a2 = civ
     if event_type == BATTLES and a2[0].startswith("Civilians"):
         a2 = ("", None, "")
+    if event_type == BATTLES and not a2[0]:
+        # A battle has two sides: the state forces named in the incident ("an assault on the police
+        # station") are the other one when no armed group is.
+        other_state = next((spec(r) for r in state_roles if spec(r)[0] != a1[0]), None)
+        if other_state is not None and a1[1] not in (INTER_STATE, INTER_EXTERNAL):
+            a2 = other_state
     return a1, a2
 
 
