@@ -42,6 +42,18 @@ def chromium_missing_reason() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip with the reason when Chromium is missing, or fail when CI demands the browser tests."""
+    import pytest
+
+    reason = chromium_missing_reason()
+    if reason is None:
+        return
+    if os.environ.get("CONFLICTMAP_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"CONFLICTMAP_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

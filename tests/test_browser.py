@@ -19,7 +19,6 @@ from browser_support import (
     PROJECT_DIR,
     NetworkGuard,
     chromium_browser,
-    chromium_missing_reason,
     streamlit_app,
 )
 
@@ -35,12 +34,9 @@ MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _require_browser() -> None:
-    reason = chromium_missing_reason()
-    if reason is None:
-        return
-    if os.environ.get("CONFLICTMAP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CONFLICTMAP_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    from browser_support import require_browser
+
+    require_browser()
 
 
 def _event(article: Article, **fields) -> Event:

@@ -98,14 +98,9 @@ def poll_health(base: str, results: list[str], stop: threading.Event) -> None:
 
 
 def _require_browser() -> None:
-    from browser_support import chromium_missing_reason
+    from browser_support import require_browser
 
-    reason = chromium_missing_reason()
-    if reason is None:
-        return
-    if os.environ.get("CONFLICTMAP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CONFLICTMAP_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    require_browser()
 
 
 # The Events page has run: its "N of M events shown" line is there and no rerun is in flight.

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -355,14 +354,9 @@ _IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"] button'
 
 
 def _require_browser() -> None:
-    from browser_support import chromium_missing_reason
+    from browser_support import require_browser
 
-    reason = chromium_missing_reason()
-    if reason is None:
-        return
-    if os.environ.get("CONFLICTMAP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CONFLICTMAP_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    require_browser()
 
 
 def _shown_as_label(payload: str, labels: list[str]) -> bool:

@@ -8,7 +8,6 @@ real browser upload (Playwright set_input_files).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,14 +205,9 @@ def test_import_dataset_with_a_name_that_is_no_file_name(workdir: Path, name: st
 
 
 def _require_browser() -> None:
-    from browser_support import chromium_missing_reason
+    from browser_support import require_browser
 
-    reason = chromium_missing_reason()
-    if reason is None:
-        return
-    if os.environ.get("CONFLICTMAP_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"CONFLICTMAP_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
+    require_browser()
 
 
 @pytest.mark.browser
