@@ -87,7 +87,10 @@ def event_problems(events: tuple[Event, ...], gold: dict[str, Any]) -> list[str]
             got = [f"{e.event_type} at {e.location} on {e.event_date}" for e in events]
             problems.append(f"{label} not found; got {got}")
             continue
-        event = matches[0]
+        # Of the candidates, the one with the gold sub-type first, then the nearest: a second
+        # incident of the same type 20 km away must not be scored against this gold event.
+        event = min(matches, key=lambda e: (e.sub_event_type != want.get("sub_event_type", e.sub_event_type),
+                                            haversine_km(e.lat or 0.0, e.lon or 0.0, want["lat"], want["lon"])))
         for key in ("sub_event_type", "actor1", "fatalities", "geo_precision", "time_precision"):
             if key in want and getattr(event, key) != want[key]:
                 problems.append(f"{label}: {key} is {getattr(event, key)!r}, gold {want[key]!r}")
