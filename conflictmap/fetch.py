@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from email.message import Message
+from http.client import HTTPMessage
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -84,7 +84,7 @@ def resolve_public(host: str, port: int, *, url: str = "") -> list[tuple[Any, ..
     if settings.get_bool("CONFLICTMAP_ALLOW_PRIVATE_URLS"):
         return infos
     for info in infos:
-        address = info[4][0]
+        address = str(info[4][0])
         if not _is_public(address):
             raise FetchError(
                 _short(url or host),
@@ -134,7 +134,7 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = MAX_REDIRECTS
 
     def http_error_302(self, req: urllib.request.Request, fp: Any, code: int, msg: str,
-                       headers: Message) -> Any:
+                       headers: HTTPMessage) -> Any:
         location = headers.get("Location") or headers.get("URI")
         if location:
             target = urljoin(req.full_url, location)

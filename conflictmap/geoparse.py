@@ -568,16 +568,16 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             chosen = None
             for b in range(min(len(run), pos + MAX_SPAN_TOKENS), pos, -1):
                 j = run[b - 1] + 1
-                keys = options.get((i, j))
-                if not keys:
+                span_keys = options.get((i, j))
+                if not span_keys:
                     continue
-                for n, key in enumerate(keys):
+                for n, key in enumerate(span_keys):
                     hits = found.get(key)
                     if not hits:
                         continue
                     ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people, found)
                     if ok:
-                        trim = 1 if (n == 1 and key == keys[0][:-1]) else 0
+                        trim = 1 if (n == 1 and key == span_keys[0][:-1]) else 0
                         chosen = (b, i, j, ok, trim)
                         break
                 if chosen:

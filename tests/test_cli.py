@@ -111,3 +111,15 @@ def test_ingest_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
     assert exported.returncode == 0, exported.stderr
     events = json.loads(exported.stdout)
     assert len(events) == len({e["event_id"] for e in events}) > 0
+
+
+def test_gazetteer_download_offline_says_how_to_do_it_by_hand() -> None:
+    result = run_cli("gazetteer", "download", "SY", env={"CONFLICTMAP_ALLOW_NETWORK": "0"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "conflictmap: error: gazetteer download needs the network: set CONFLICTMAP_ALLOW_NETWORK=1, or fetch "
+        "https://download.geonames.org/export/dump/SY.zip yourself, unzip it and run "
+        "`python -m conflictmap gazetteer import SY.txt`"]
+    bad = run_cli("gazetteer", "download", "Syria")
+    assert bad.returncode == 1 and "not a two-letter country code" in bad.stderr

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, is_ascii, name_key, skeleton_key, strip_article
 from conflictmap.settings import DATA_DIR
@@ -185,7 +186,7 @@ def _polygon_centroid(rings: list[list[list[float]]]) -> tuple[float, float, flo
     return cy / (3 * a), cx / (3 * a), abs(a) / 2
 
 
-def _literal(value: object) -> object:
+def _literal(value: object) -> Any:
     """countryinfo stores some fields as Python literals in strings, others as JSON values."""
     if isinstance(value, str) and value[:1] in "[{":
         try:
@@ -408,7 +409,7 @@ def iter_base_places() -> Iterator[PlaceRow]:
         yield row
 
     # Populated places (cities500), with the supplement's extra spellings of GeoNames places.
-    aliases = _supplement_aliases(sorted(SUPPLEMENT_DIR.glob("*.csv")))
+    spellings = _supplement_aliases(sorted(SUPPLEMENT_DIR.glob("*.csv")))
     non_latin = {cc for cc, info in gc.get_countries().items()
                  if info.get("languages", "").split("-")[0].split(",")[0] in NON_LATIN_LANGUAGES}
     for gid, c in cities.items():
@@ -422,7 +423,7 @@ def iter_base_places() -> Iterator[PlaceRow]:
         row.add_name(c["name"], KIND_PRIMARY)
         for alt in c["alternatenames"]:
             row.add_name(alt, KIND_ALTERNATE)
-        for alt in aliases.get(str(gid), ()):
+        for alt in spellings.get(str(gid), ()):
             row.add_name(alt, KIND_PRIMARY)
         if row.country_code in ARABIC_ROMANISED:
             row.add_skeletons()

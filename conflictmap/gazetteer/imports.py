@@ -130,3 +130,41 @@ def _import_alternate_names(path: Path, lines: list[str], gaz, conn) -> int:
                 n += 1
         write_places(conn, [place])
     return n
+
+
+GEONAMES_DUMP_URL = "https://download.geonames.org/export/dump/{code}.zip"
+
+
+def download_geonames(country_code: str, cache_dir: Path | None = None, *, timeout: float = 60.0) -> int:
+    """Download GeoNames' dump of one country (e.g. "SY") and import it; returns rows imported.
+
+    Needs CONFLICTMAP_ALLOW_NETWORK=1. Offline, download `{CC}.zip` by other means, unzip it and
+    run `python -m conflictmap gazetteer import {CC}.txt`.
+    """
+    import io
+    import tempfile
+    import urllib.request
+    import zipfile
+
+    from conflictmap import settings
+    from conflictmap.errors import ConflictMapError
+
+    code = country_code.strip().upper()
+    if len(code) != 2 or not code.isalpha():
+        raise InputError(country_code, "not a two-letter country code (e.g. SY, UA, SD)")
+    url = GEONAMES_DUMP_URL.format(code=code)
+    if not settings.get_bool("CONFLICTMAP_ALLOW_NETWORK"):
+        raise ConflictMapError(
+            f"gazetteer download needs the network: set CONFLICTMAP_ALLOW_NETWORK=1, or fetch {url} "
+            f"yourself, unzip it and run `python -m conflictmap gazetteer import {code}.txt`")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - fixed https URL
+            data = response.read()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            text = archive.read(f"{code}.txt")
+    except (OSError, zipfile.BadZipFile, KeyError) as err:
+        raise ConflictMapError(f"could not download {url}: {err}") from None
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"{code}.txt"
+        path.write_bytes(text)
+        return import_geonames(path, cache_dir)

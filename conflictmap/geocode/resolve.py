@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -141,13 +141,14 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
     keys = [name_key(it.mention.text) for it in items]
     # Country evidence: explicit country mentions count double, any other resolved place by its
     # strength. A name never supports itself: three "Homs" must not outvote "Tripoli" and "Misrata".
-    weight: Counter[str] = Counter()
-    by_key: dict[str, Counter[str]] = {}
+    # Float weights: Counter works with them at run time, but its type says int.
+    weight: defaultdict[str, float] = defaultdict(float)
+    by_key: dict[str, defaultdict[str, float]] = {}
     for key, top in zip(keys, tops, strict=True):
         if top is not None and top.country_code:
             w = _strength(top)
             weight[top.country_code] += w
-            by_key.setdefault(key, Counter())[top.country_code] += w
+            by_key.setdefault(key, defaultdict(float))[top.country_code] += w
     points = [(k, top, 1.0 if _strength(top) >= 1.0 else 0.5) for k, top in enumerate(tops)
               if top is not None and top.feature not in ("country", "continent", "water")]
     for idx, it in enumerate(items):
@@ -170,7 +171,7 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
         for c, p in zip(it.cands, it.priors, strict=True):
             s = p
             context = 0.0
-            support = weight[c.country_code] - by_key.get(keys[idx], Counter())[c.country_code]
+            support = weight[c.country_code] - by_key[keys[idx]][c.country_code] if keys[idx] in by_key else 0.0
             if c.country_code and support > 0:
                 context += 1.2 * min(3.0, support)
             if not c.country_code and c.feature in ("water", "region", "continent"):
@@ -365,8 +366,7 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
     _rank(items, body, None)
     _rank(items, body, None)
 
-    online = geocoder is not None and not isinstance(geocoder, OfflineGeocoder)
-    if online:
+    if geocoder is not None and not isinstance(geocoder, OfflineGeocoder):  # an online chain
         hint = _dominant_country(items)
         changed = False
         for it in items:

@@ -68,7 +68,7 @@ class EventsLayer(JSCSSMixin, MacroElement):
         }
         self.options_json = _script_json(options)
 
-    def render(self, **kwargs: object) -> None:
+    def render(self, **kwargs: object) -> None:  # type: ignore[override]  # MacroElement.render returns None too
         """As MacroElement.render, but the script goes into the page as plain text.
 
         branca wraps every rendered script in `Element(text)`, which compiles the text as a

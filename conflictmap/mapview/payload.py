@@ -260,11 +260,11 @@ def _estimate_deflated(strings: list[str]) -> float:
 def _pack(header: dict[str, object], columns: list[tuple[str, np.ndarray]]) -> bytes:
     """uint32 header length, header JSON, then each column 8-byte aligned (typed arrays need
     aligned offsets); offsets are relative to the column block. Returns the raw bytes."""
-    layout = []
+    layout: list[tuple[str, str, int, int]] = []
     pos = 0
     for name, arr in columns:
         pos = math.ceil(pos / 8) * 8
-        layout.append([name, arr.dtype.str.lstrip("<|="), pos, len(arr)])
+        layout.append((name, arr.dtype.str.lstrip("<|="), pos, len(arr)))
         pos += arr.nbytes
     header = dict(header, columns=layout)
     header_bytes = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode(
