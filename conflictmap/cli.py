@@ -196,8 +196,9 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
         count = gazetteer.download_geonames(args.target)
         print(f"downloaded and imported {count} places for {args.target}")
     else:  # build / stats
-        gaz = gazetteer.load_gazetteer()
-        print(gaz.describe() if hasattr(gaz, "describe") else "gazetteer ready")
+        stats = gazetteer.load_gazetteer().stats()
+        print(f"gazetteer ready: {stats.get('places', 0):,} places, {stats.get('names', 0):,} names, "
+              f"{stats.get('bytes', 0) / 1e6:.0f} MB on disk")
     return EXIT_OK
 
 
