@@ -43,7 +43,7 @@ def _event(article: Article, **fields) -> Event:
     base = dict(event_date=date(2022, 2, 3), time_precision=1, event_type="Battles",
                 sub_event_type="Armed clash", actor1="US forces", location="Atme", lat=36.2097,
                 lon=36.7244, geo_precision=1, country="Syria", iso="SY", admin1="Idlib",
-                source="Sveriges Radio", source_url="https://sverigesradio.se/artikel/1",
+                source="Example News", source_url="https://news.example.org/artikel/1",
                 article_id=article.id, actors=["US forces", "Islamic State"],
                 evidence="Amerikanska specialstyrkor genomförde en räd i Atme.", fatalities=13)
     base.update(fields)
@@ -55,8 +55,8 @@ def write_fixture_db(path: Path) -> list[Event]:
     from conflictmap.store import Store
 
     seed = Article(title="USA: IS-ledaren dödad i räd i Syrien", body="(fixture body)",
-                   date=date(2022, 2, 3), language="sv", source="Sveriges Radio",
-                   url="https://sverigesradio.se/artikel/1")
+                   date=date(2022, 2, 3), language="sv", source="Example News",
+                   url="https://news.example.org/artikel/1")
     hostile = Article(title=HOSTILE, body="(hostile fixture)", date=date(2022, 2, 4),
                       language="en", source=HOSTILE, url="javascript:alert(1)")
     seed_events = [
