@@ -636,11 +636,27 @@ def show_article(article_id: str) -> None:
         art.date.isoformat() if art.date else "undated", art.language, art.source, art.url or "") if x)))
     # article_html escapes every piece of article text; st.html does no Markdown processing.
     st.html(article_html(art, stored.places))
+    places_map(stored.places, key=f"places_map_{article_id}")
     st.markdown(f"**{len(stored.events)} event(s) coded from this article**")
     if stored.events:
         events = pd.DataFrame([e.to_json() for e in stored.events])
         st.dataframe(events[[c for c in TABLE_COLUMNS if c in events.columns]], hide_index=True,
                      width="stretch", key="article_events")
+
+
+def places_map(places: Sequence[Any], *, key: str) -> None:
+    """The article's resolved places on a small map (hover a point for the names it stands for)."""
+    mapview = _mapview()
+    resolved = [p for p in places if p.candidate is not None]
+    if mapview is None or not resolved:
+        return
+    _static_assets_ready()
+    from streamlit_folium import st_folium
+
+    st.markdown(f"**{len({p.candidate.place_id for p in resolved})} place(s) named in this article**")
+    # Nothing comes back from this map: it never reruns the page.
+    st_folium(mapview.build_places_map(resolved, tiles=settings.get("CONFLICTMAP_TILES")), key=key,
+              returned_objects=[], use_container_width=True, height=360)
 
 
 def paste_form() -> None:

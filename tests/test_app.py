@@ -413,3 +413,27 @@ def test_url_names_the_selected_event(ids: dict[str, str]) -> None:
     record = at.dataframe[0].value
     assert dict(zip(record["field"], record["value"], strict=True))["event_id"] == ids["hasakah"]
     assert at.query_params["event"] == ids["hasakah"]  # kept while the filters are synced
+
+
+def test_article_view_maps_every_place_of_the_seed_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed, through the real pipeline: the article's map has a point at every gold place."""
+    from conflictmap.pipeline import ingest_paths
+
+    gold = json.loads((PROJECT_DIR / "tests" / "golden" / "seed-atme-raid.sv.json").read_text(encoding="utf-8"))
+    monkeypatch.setenv("CONFLICTMAP_DB_URL", f"sqlite:///{tmp_path / 'seed.sqlite'}")
+    monkeypatch.setenv("CONFLICTMAP_TILES", "none")
+    seed_store = Store()
+    ingest_paths([PROJECT_DIR / "data" / "articles"], seed_store)
+    at = _page("3_Articles.py")
+    at.session_state["article_id"] = seed_store.articles_frame()["id"].iloc[0]
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    maps = [json.loads(c.proto.json_args) for c in at.get("component_instance")
+            if c.proto.component_name == "streamlit_folium.st_folium"]
+    assert len(maps) == 1
+    assert all(link.startswith("/app/static/") for link in maps[0]["js_links"])
+    points = [(float(a), float(b)) for a, b in
+              re.findall(r"L\.circleMarker\(\s*\[(-?[\d.]+),\s*(-?[\d.]+)\]", maps[0]["script"])]
+    for place in gold["places"]:
+        nearest = min(abs(place["lat"] - lat) + abs(place["lon"] - lon) for lat, lon in points)
+        assert nearest < max(0.1, place["tolerance_km"] / 111), f"{place['text']} is not on the article's map"

@@ -465,3 +465,20 @@ def test_st_folium_gets_the_payload_intact_and_small():
     payload = mapview.encode_events_cached(frame)
     assert payload.data in script
     assert len(script) < len(payload.data) + 5_000
+
+
+def test_places_map_marks_each_place_once_escapes_names_and_fits_them():
+    from conflictmap.models import Candidate, Mention, Place
+
+    atme = Candidate("sup:atme", "Atme", 36.311, 36.686, "SY", "village", "Idlib")
+    syria = Candidate("gn:163843", "Syria", 35.0, 38.0, "SY", "country")
+    places = [Place(Mention("Atme", 0, 4), atme), Place(Mention("Atme", 50, 54), atme),
+              Place(Mention('<img src=x onerror=alert(1)>', 60, 88), syria, precision=3),
+              Place(Mention("Nowhere", 90, 97), None)]
+    fmap = mapview.build_places_map(places, tiles="none")
+    html = rendered(fmap)
+    assert html.count("L.circleMarker(") == 2  # two distinct places; the unresolved one is left out
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    (south, west), (north, east) = fmap.get_bounds()
+    assert south <= 35.0 and north >= 36.311 and west <= 36.686 and east >= 38.0
+    assert not re.search(r'src="https?://', html)

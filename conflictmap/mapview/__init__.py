@@ -5,6 +5,7 @@ Public API (used by conflictmap/ui.py and the pages):
 - build_event_map(frame, *, tiles=None, selected_event_id=None, cache_key=None) -> folium.Map
   (the encoded events are cached per process, keyed by cache_key or a frame fingerprint)
 - event_id_from_click(st_folium_result) -> event id or None; RETURNED_OBJECTS for st_folium
+- build_places_map(places) -> folium.Map of an article's resolved place mentions
 - EVENT_TYPE_COLORS
 """
 
@@ -21,6 +22,7 @@ from conflictmap.mapview.payload import (
     frame_fingerprint,
     safe_url,
 )
+from conflictmap.mapview.places import build_places_map
 from conflictmap.mapview.popup import RETURNED_OBJECTS, event_id_from_click
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "STATIC_URL",
     "EventPayload",
     "build_event_map",
+    "build_places_map",
     "clear_cache",
     "color_for",
     "decode_events",
