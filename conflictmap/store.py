@@ -9,16 +9,20 @@ serves each session on its own thread.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
+import math
 import sqlite3
 import threading
 import unicodedata
 import uuid
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import repeat
 from pathlib import Path
 from typing import Any
@@ -78,6 +82,8 @@ class SaveResult:
     events_updated: int
     events_kept: int  # already corrected, reviewed or deleted by a person: left as they are
     events_unchanged: int = 0
+    # Same incident as a stored event of another article: linked to it, not stored again.
+    events_merged: int = 0
 
 
 @dataclass(frozen=True)
@@ -158,6 +164,13 @@ _TEXT_FIELDS = tuple(
     f for f in EVENT_FIELDS
     if f not in {"event_date", *_INT_FIELDS, *_NULLABLE_INT_FIELDS, *_FLOAT_FIELDS}
 )
+# How the per-article save path converts each Event field to a DB value.
+_EVENT_KINDS: tuple[tuple[str, str], ...] = tuple(
+    (f, "date" if f == "event_date" else "int" if f in _INT_FIELDS
+     else "int?" if f in _NULLABLE_INT_FIELDS else "float" if f == "confidence"
+     else "float?" if f in _FLOAT_FIELDS else "actors" if f == "actors" else "text")
+    for f in EVENT_FIELDS)
+_EVENT_DATE_INDEX = EVENT_FIELDS.index("event_date")
 
 
 def _event_column(name: str) -> sa.Column[Any]:
@@ -186,9 +199,33 @@ events_t = sa.Table(
     # The data version (meta.counter) of the last write to the row: events_frame re-reads only
     # the rows written since the frame it already holds.
     sa.Column("version", sa.BigInteger, nullable=False, default=0),
+    # Article events only: the 1-degree grid cell of the point (or, without coordinates, a
+    # negative key of the place name), so finding "the same incident from another article" is
+    # an index range read per cell, never a scan. Imported datasets leave it NULL.
+    sa.Column("geo_cell", sa.BigInteger),
 )
 sa.Index("ix_events_article", events_t.c.article_id)
 sa.Index("ix_events_version", events_t.c.version)
+ix_events_incident = sa.Index(
+    "ix_events_incident", events_t.c.geo_cell, events_t.c.event_date,
+    sqlite_where=events_t.c.geo_cell.isnot(None), postgresql_where=events_t.c.geo_cell.isnot(None))
+
+# Which articles report which stored event. An event from article B that is the same incident as
+# a stored event K of article A is not stored as a second point: B is linked to K here, with
+# B's own version of the event (JSON), so K's merged values (sources, fatalities, best place and
+# date) can be recomputed from all reports. K's own article gets a row too once K has a second
+# report; events reported by one article only have no rows.
+event_sources_t = sa.Table(
+    "event_sources", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),  # order of arrival
+    sa.Column("event_id", sa.String(80), nullable=False),  # the stored (kept) event
+    sa.Column("article_id", sa.String(64), sa.ForeignKey("articles.id"), nullable=False),
+    sa.Column("contributed_id", sa.String(80), nullable=False),  # the event's id in that article
+    sa.Column("event_json", sa.Text, nullable=False),  # that article's version of the event
+    sa.Column("added_at", sa.String(40), nullable=False),
+    sa.UniqueConstraint("article_id", "contributed_id", name="uq_event_source"),
+)
+sa.Index("ix_event_sources_event", event_sources_t.c.event_id)
 
 audit_t = sa.Table(
     "audit", metadata,
@@ -241,7 +278,11 @@ def _utcnow() -> datetime:
 
 
 def _candidate_json(c: Candidate) -> dict[str, Any]:
-    return asdict(c)
+    # Written out (not dataclasses.asdict, which deep-copies field by field): a save dumps
+    # thousands of candidates. Same keys in the same order as asdict.
+    return {"place_id": c.place_id, "name": c.name, "lat": c.lat, "lon": c.lon,
+            "country_code": c.country_code, "feature": c.feature, "admin1": c.admin1,
+            "population": c.population, "source": c.source}
 
 
 def _candidate_from(d: Mapping[str, Any]) -> Candidate:
@@ -328,6 +369,7 @@ class Store:
         self._ph = "?" if self.dialect == "sqlite" else "%s"
         self._lock = threading.Lock()
         self._frame_cache: tuple[str, int, pd.DataFrame] | None = None
+        self._sql = self._build_statements()
         try:
             metadata.create_all(self._engine)
             self._migrate()
@@ -347,6 +389,18 @@ class Store:
             with self._write() as conn:
                 conn.exec_driver_sql("ALTER TABLE events ADD COLUMN version BIGINT NOT NULL DEFAULT 0")
                 conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_events_version ON events (version)")
+        if "geo_cell" not in columns:
+            with self._write() as conn:
+                conn.exec_driver_sql("ALTER TABLE events ADD COLUMN geo_cell BIGINT")
+                ix_events_incident.create(conn, checkfirst=True)
+                rows = conn.execute(sa.select(events_t.c.event_id, events_t.c.lat, events_t.c.lon,
+                                              events_t.c.location)
+                                    .where(events_t.c.origin == "article")).all()
+                if rows:
+                    conn.execute(events_t.update().where(events_t.c.event_id == sa.bindparam("eid"))
+                                 .values(geo_cell=sa.bindparam("cell")),
+                                 [{"eid": r.event_id, "cell": geo_cell(r.lat, r.lon, r.location)}
+                                  for r in rows])
 
     # -- connections -------------------------------------------------------------------------
     @staticmethod
@@ -437,63 +491,227 @@ class Store:
         """Store an article, its places and its events in one transaction; idempotent.
 
         Re-saving the same article adds nothing; a re-run with better places or events updates
-        machine-made rows, never those a person corrected, reviewed or deleted.
+        machine-made rows, never those a person corrected, reviewed or deleted. An event that is
+        the same incident (`conflictmap.events.same_incident`) as a stored event of another
+        article becomes no second point: the article is linked to the stored event, which lists
+        both sources and whose fatalities, place and date are merged from all its reports
+        (`merge_reports`); `get_article` of either article returns it.
         """
         art = extraction.article
         aid = art.id
         hint = _article_country_hint(extraction.places)
         now = self._now()
+        text_dates = self.dialect == "sqlite"
+        # Rows are built before the write lock is taken, so the lock is held for SQL only.
+        place_rows = _unique_place_rows(aid, extraction.places, hint)
+        prepared = _prepare_article_events(extraction.events, aid, art.source, now, text_dates)
         with self._write() as conn:
-            known = conn.execute(sa.select(articles_t.c.id).where(articles_t.c.id == aid)).first()
-            if known is None:
-                conn.execute(articles_t.insert().values(
-                    id=aid, title=art.title, body=art.body, date=art.date, language=art.language,
-                    source=art.source, url=art.url, path=art.path, content_hash=aid,
-                    country_hint=hint, ingested_at=now))
-            places_added, places_updated = self._upsert_places(conn, aid, extraction.places, hint)
-            ev = self._upsert_event_records(conn, list(extraction.events), origin="article",
-                                            article_id=aid, now=now)
+            known = conn.exec_driver_sql(self._sql["article_exists"], (aid,)).first() is not None
+            if not known:
+                conn.exec_driver_sql(self._sql["insert_article"], (
+                    aid, art.title, art.body, _date_param(art.date, text_dates), art.language,
+                    art.source, art.url, art.path, aid, hint, now))
+            places_added, places_updated = self._save_places(conn, aid, place_rows, known=known)
+            counts = self._save_article_events(conn, aid, prepared, known=known, now=now)
             self._apply_known_corrections(conn, aid)
-        return SaveResult(article_added=known is None, places_added=places_added,
-                          places_updated=places_updated, events_added=ev.imported,
-                          events_updated=ev.updated, events_kept=ev.kept,
-                          events_unchanged=ev.unchanged)
+        return SaveResult(article_added=not known, places_added=places_added,
+                          places_updated=places_updated, events_added=counts["added"],
+                          events_updated=counts["updated"], events_kept=counts["kept"],
+                          events_unchanged=counts["unchanged"], events_merged=counts["merged"])
 
-    def _upsert_places(self, conn: Connection, aid: str, places: Sequence[Place],
-                       hint: str) -> tuple[int, int]:
-        existing = {
-            (r.start_offset, r.end_offset): r
-            for r in conn.execute(sa.select(places_t.c.start_offset, places_t.c.end_offset,
-                                            places_t.c.corrected, places_t.c.place_id,
-                                            places_t.c.precision, places_t.c.alternatives)
-                                  .where(places_t.c.article_id == aid))
+    def _build_statements(self) -> dict[str, str]:
+        """The per-article statements, compiled to SQL text once per store: executemany with one
+        statement costs microseconds a row, SQLAlchemy's insert().values() a millisecond.
+
+        Only fixed table and column names (quoted by the dialect) and placeholders are
+        interpolated; every value is bound."""
+        ph, q = self._ph, self._quote
+
+        def insert(table: str, cols: Sequence[str]) -> str:
+            return (f"INSERT INTO {table} ({', '.join(q(c) for c in cols)}) "  # noqa: S608
+                    f"VALUES ({', '.join([ph] * len(cols))})")
+
+        place_set = [c for c in _PLACE_COLUMNS if c not in ("article_id", "start_offset", "end_offset")]
+        event_set = [c for c in _ARTICLE_EVENT_COLUMNS if c not in ("event_id", "deleted")]
+        return {
+            "article_exists": f"SELECT 1 FROM articles WHERE id = {ph}",  # noqa: S608
+            "insert_article": insert("articles", _ARTICLE_COLUMNS),
+            "insert_place": insert("places", _PLACE_COLUMNS),
+            # Reordered to the UPDATE's parameter order by _save_places.
+            "update_place": (f"UPDATE places SET {', '.join(f'{q(c)} = {ph}' for c in place_set)} "  # noqa: S608
+                             f"WHERE article_id = {ph} AND start_offset = {ph} AND end_offset = {ph}"),
+            "article_places": ("SELECT start_offset, end_offset, corrected, place_id, precision, "  # noqa: S608
+                               f"alternatives FROM places WHERE article_id = {ph}"),
+            "upsert_event": (insert("events", _ARTICLE_EVENT_COLUMNS)
+                             + " ON CONFLICT (event_id) DO UPDATE SET "
+                             + ", ".join(f"{q(c)} = excluded.{q(c)}" for c in event_set)
+                             + f" WHERE events.review_status = '{REVIEW_MACHINE}' AND NOT events.deleted"),
+            "article_links": ("SELECT contributed_id, event_id, event_json FROM event_sources "  # noqa: S608
+                              f"WHERE article_id = {ph}"),
+            "event_links": f"SELECT contributed_id FROM event_sources WHERE event_id = {ph}",  # noqa: S608
+            "insert_link": insert("event_sources", ("event_id", "article_id", "contributed_id",
+                                                    "event_json", "added_at")),
+            "update_link": (f"UPDATE event_sources SET event_json = {ph} "  # noqa: S608
+                            f"WHERE article_id = {ph} AND contributed_id = {ph}"),
+            "reports": ("SELECT s.contributed_id, s.event_json, a.date FROM event_sources s "  # noqa: S608
+                        f"LEFT JOIN articles a ON a.id = s.article_id WHERE s.event_id = {ph} "
+                        "ORDER BY s.id"),
+            "update_merged": (f"UPDATE events SET {', '.join(f'{q(c)} = {ph}' for c in _MERGED_FIELDS)}, "  # noqa: S608
+                              f"geo_cell = {ph}, version = {ph}, updated_at = {ph} "
+                              f"WHERE event_id = {ph} AND review_status = '{REVIEW_MACHINE}' "
+                              "AND NOT deleted"),
         }
-        added = updated = 0
-        for p in places:
-            row = _place_row(aid, p, hint)
-            old = existing.get((p.mention.start, p.mention.end))
-            if old is None:
-                conn.execute(places_t.insert().values(**row))
-                added += 1
-            elif not old.corrected and (old.place_id != row["place_id"]
-                                        or old.precision != row["precision"]
-                                        or old.alternatives != row["alternatives"]):
-                conn.execute(places_t.update()
-                             .where(places_t.c.article_id == aid,
-                                    places_t.c.start_offset == p.mention.start,
-                                    places_t.c.end_offset == p.mention.end)
-                             .values(**row))
-                updated += 1
-        return added, updated
 
-    def _upsert_event_records(self, conn: Connection, events: list[Event], *, origin: str,
-                              article_id: str | None, now: str) -> BatchResult:
-        if not events:
-            return BatchResult(0, 0, 0, 0)
-        frame = events_to_frame(events)
-        if article_id is not None:
-            frame["article_id"] = [e.article_id or article_id for e in events]
-        return self._upsert_frame(conn, frame, origin=origin, now=now)
+    def _save_places(self, conn: Connection, aid: str, rows: list[tuple[Any, ...]], *,
+                     known: bool) -> tuple[int, int]:
+        if not rows:
+            return 0, 0
+        if not known:  # a new article has no places yet: one executemany
+            conn.exec_driver_sql(self._sql["insert_place"], rows)
+            return len(rows), 0
+        existing = {(r[0], r[1]): r for r in conn.exec_driver_sql(self._sql["article_places"], (aid,))}
+        new: list[tuple[Any, ...]] = []
+        changed: list[tuple[Any, ...]] = []
+        for row in rows:
+            old = existing.get((row[_P_START], row[_P_END]))
+            if old is None:
+                new.append(row)
+            elif not old[2] and (old[3] != row[_P_PLACE_ID] or old[4] != row[_P_PRECISION]
+                                 or old[5] != row[_P_ALTERNATIVES]):
+                changed.append(tuple(v for i, v in enumerate(row) if i not in _P_KEYS)
+                               + (aid, row[_P_START], row[_P_END]))
+        if new:
+            conn.exec_driver_sql(self._sql["insert_place"], new)
+        if changed:
+            conn.exec_driver_sql(self._sql["update_place"], changed)
+        return len(new), len(changed)
+
+    def _save_article_events(self, conn: Connection, aid: str, prepared: list[_PreparedEvent], *,
+                             known: bool, now: str) -> dict[str, int]:
+        counts = dict.fromkeys(("added", "updated", "unchanged", "kept", "merged"), 0)
+        if not prepared:
+            return counts
+        ids = [p.event.event_id for p in prepared]
+        # Only placeholders are interpolated; the ids are bound parameters.
+        stored = {r[0]: r for r in conn.exec_driver_sql(
+            "SELECT event_id, review_status, deleted, row_hash FROM events "  # noqa: S608
+            f"WHERE event_id IN ({', '.join([self._ph] * len(ids))})", tuple(ids))}
+        # A new article has no links yet (link rows name the article's own event ids).
+        links = ({r[0]: (r[1], r[2]) for r in conn.exec_driver_sql(self._sql["article_links"], (aid,))}
+                 if known else {})
+        writes: list[tuple[Any, ...]] = []
+        new_links: list[tuple[str, str, str, str, str]] = []
+        link_updates: list[tuple[str, str, str]] = []
+        refresh: dict[str, None] = {}  # kept events whose merged values must be recomputed
+        own_linked: set[str] = set()
+        for p in prepared:
+            eid = p.event.event_id
+            old = stored.get(eid)
+            if old is not None:
+                if old[2] or old[1] != REVIEW_MACHINE:
+                    counts["kept"] += 1
+                elif int(old[3]) == p.row_hash:
+                    counts["unchanged"] += 1
+                else:
+                    writes.append(p.values)
+                    counts["updated"] += 1
+                    if eid in links:  # the event has other reports: merge them again
+                        link_updates.append((_event_json(p.event), aid, eid))
+                        refresh[eid] = None
+                continue
+            link = links.get(eid)
+            if link is not None:  # merged into another article's event earlier
+                target, old_json = link
+                new_json = _event_json(p.event)
+                if new_json == old_json:
+                    counts["unchanged"] += 1
+                else:
+                    link_updates.append((new_json, aid, eid))
+                    refresh[target] = None
+                    counts["updated"] += 1
+                continue
+            match = self._find_same_incident(conn, aid, p.event)
+            if match is None:
+                writes.append(p.values)
+                counts["added"] += 1
+                continue
+            target_event, person_or_deleted = match
+            tid = target_event.event_id
+            if tid not in own_linked:
+                own_linked.add(tid)
+                if conn.exec_driver_sql(self._sql["event_links"], (tid,)).first() is None:
+                    # The stored event's first second report: remember its own version too.
+                    new_links.append((tid, target_event.article_id, tid,
+                                      _event_json(target_event), now))
+            new_links.append((tid, aid, eid, _event_json(p.event), now))
+            counts["merged"] += 1
+            if not person_or_deleted:  # a person's event only gains the link
+                refresh[tid] = None
+        if not (writes or refresh or new_links or link_updates):
+            return counts
+        version = self._bump_version(conn) if (writes or refresh) else 0
+        if writes:
+            conn.exec_driver_sql(self._sql["upsert_event"], [(*v, version) for v in writes])
+        if new_links:
+            conn.exec_driver_sql(self._sql["insert_link"], new_links)
+        if link_updates:
+            conn.exec_driver_sql(self._sql["update_link"], link_updates)
+        for tid in refresh:
+            self._refresh_merged(conn, tid, version=version, now=now)
+        return counts
+
+    def _find_same_incident(self, conn: Connection, aid: str, event: Event
+                            ) -> tuple[Event, bool] | None:
+        """The stored event of another article that reports the same incident (live before
+        deleted, same type, then nearest in time and space), and whether a person corrected,
+        reviewed or deleted it; None when there is none. Reads only the events of the
+        neighbouring grid cells within the date window (an index range each)."""
+        if event.event_date is None:  # same_incident never merges undated events across articles
+            return None
+        cells = _neighbour_cells(event.lat, event.lon, event.location)
+        window = timedelta(days=MERGE_MAX_DAYS)
+        text_dates = self.dialect == "sqlite"
+        ph = self._ph
+        # Cells are integers we computed; dates and the article id are bound.
+        sql = (f"SELECT {', '.join(self._quote(c) for c in EVENT_FIELDS)}, deleted "  # noqa: S608
+               f"FROM events WHERE geo_cell IN ({', '.join(str(int(c)) for c in cells)}) "
+               f"AND event_date >= {ph} AND event_date <= {ph} AND origin = 'article' "
+               f"AND article_id <> {ph}")
+        rows = conn.exec_driver_sql(sql, (_date_param(event.event_date - window, text_dates),
+                                          _date_param(event.event_date + window, text_dates),
+                                          aid)).all()
+        if not rows:
+            return None
+        from conflictmap.events import same_incident
+
+        best: tuple[tuple[Any, ...], Event, bool] | None = None
+        for r in rows:
+            candidate = _event_from_row(r._mapping)
+            if not same_incident(candidate, event):
+                continue
+            deleted = bool(r[-1])
+            key = (deleted, candidate.event_type != event.event_type,
+                   abs((candidate.event_date - event.event_date).days) if candidate.event_date else 99,
+                   _km(candidate, event), candidate.event_id)
+            if best is None or key < best[0]:
+                best = (key, candidate, deleted or candidate.review_status != REVIEW_MACHINE)
+        return None if best is None else (best[1], best[2])
+
+    def _refresh_merged(self, conn: Connection, event_id: str, *, version: int, now: str) -> None:
+        """Recompute a machine event's merged values from every article that reports it."""
+        rows = conn.exec_driver_sql(self._sql["reports"], (event_id,)).all()
+        if not rows:
+            return
+        reports = [(_event_from_json(r[1]), _as_date(r[2])) for r in rows]
+        own = next((i for i, r in enumerate(rows) if r[0] == event_id), 0)
+        base, base_date = reports.pop(own)
+        merged = merge_reports(base, base_date, reports)
+        text_dates = self.dialect == "sqlite"
+        values = [_date_param(merged.event_date, text_dates) if f == "event_date"
+                  else "; ".join(merged.actors) if f == "actors" else getattr(merged, f)
+                  for f in _MERGED_FIELDS]
+        conn.exec_driver_sql(self._sql["update_merged"], (
+            *values, geo_cell(merged.lat, merged.lon, merged.location), version, now, event_id))
 
     def _upsert_frame(self, conn: Connection, frame: pd.DataFrame, *, origin: str,
                       now: str) -> BatchResult:
@@ -600,8 +818,15 @@ class Store:
     def articles_frame(self) -> pd.DataFrame:
         """One row per article: id, title, date, language, source, url, path, ingested_at,
         country_hint, events, places, unresolved (counts)."""
-        ev = (sa.select(events_t.c.article_id, sa.func.count().label("n"))
-              .where(events_t.c.deleted.is_(False)).group_by(events_t.c.article_id).subquery())
+        # An article's events: its own, and those of other articles it was merged into.
+        pairs = sa.union(
+            sa.select(events_t.c.article_id, events_t.c.event_id)
+            .where(events_t.c.deleted.is_(False)),
+            sa.select(event_sources_t.c.article_id, event_sources_t.c.event_id)
+            .join(events_t, events_t.c.event_id == event_sources_t.c.event_id)
+            .where(events_t.c.deleted.is_(False))).subquery()
+        ev = (sa.select(pairs.c.article_id, sa.func.count().label("n"))
+              .group_by(pairs.c.article_id).subquery())
         pl = (sa.select(places_t.c.article_id, sa.func.count().label("n"),
                         sa.func.sum(sa.case((places_t.c.resolved.is_(False), 1), else_=0))
                         .label("u"))
@@ -626,20 +851,38 @@ class Store:
         return frame
 
     def get_article(self, article_id: str) -> StoredArticle:
-        """The stored article with its places (offsets into its body) and its live events."""
+        """The stored article with its places (offsets into its body) and its live events: its
+        own, and the stored events of other articles that it reports too (merged into them;
+        their evidence offsets point into the other article's body)."""
         with self._read() as conn:
             a = conn.execute(sa.select(articles_t).where(articles_t.c.id == article_id)).first()
             if a is None:
                 raise NotFoundError(f"no stored article has id {article_id}")
             prow = conn.execute(sa.select(places_t).where(places_t.c.article_id == article_id)
                                 .order_by(places_t.c.start_offset)).all()
-            erow = conn.execute(sa.select(events_t).where(events_t.c.article_id == article_id,
-                                                          events_t.c.deleted.is_(False))
+            linked = (sa.select(event_sources_t.c.event_id)
+                      .where(event_sources_t.c.article_id == article_id))
+            erow = conn.execute(sa.select(events_t).where(
+                sa.or_(events_t.c.article_id == article_id, events_t.c.event_id.in_(linked)),
+                events_t.c.deleted.is_(False))
                                 .order_by(events_t.c.evidence_start, events_t.c.event_id)).all()
         article = Article(title=a.title, body=a.body, date=a.date, language=a.language,
                           source=a.source, url=a.url, path=a.path)
         return StoredArticle(article=article, places=[_place_from_row(r) for r in prow],
                              events=[_event_from_row(r._mapping) for r in erow])
+
+    def event_articles(self, event_id: str) -> list[str]:
+        """Ids of the articles that report a stored event: its own first, then any merged into
+        it, in the order they arrived."""
+        with self._read() as conn:
+            own = conn.execute(sa.select(events_t.c.article_id)
+                               .where(events_t.c.event_id == event_id)).first()
+            if own is None:
+                raise NotFoundError(f"no stored event has id {event_id}")
+            linked = conn.execute(sa.select(event_sources_t.c.article_id)
+                                  .where(event_sources_t.c.event_id == event_id)
+                                  .order_by(event_sources_t.c.id)).scalars().all()
+        return _dedupe([own.article_id, *linked])
 
     def get_event(self, event_id: str) -> Event:
         """One stored event (deleted ones included, for the audit view)."""
@@ -730,6 +973,10 @@ class Store:
             diffs = {k: v for k, v in new_values.items() if getattr(old, k) != v}
             if diffs:
                 db_values = {k: ("; ".join(v) if k == "actors" else v) for k, v in diffs.items()}
+                if row.origin == "article" and {"lat", "lon", "location"} & diffs.keys():
+                    db_values["geo_cell"] = geo_cell(new_values.get("lat", old.lat),
+                                                     new_values.get("lon", old.lon),
+                                                     new_values.get("location", old.location))
                 version = self._bump_version(conn)
                 conn.execute(events_t.update().where(events_t.c.event_id == event_id)
                              .values(**db_values, review_status=REVIEW_CORRECTED,
@@ -904,6 +1151,8 @@ class Store:
                     continue
                 conn.execute(events_t.update().where(events_t.c.event_id == er.event_id).values(
                     **diffs, review_status=REVIEW_CORRECTED, updated_at=at,
+                    geo_cell=geo_cell(cand.lat, cand.lon, er.location) if er.origin == "article"
+                    else er.geo_cell,
                     version=self._bump_version(conn)))
                 conn.execute(audit_t.insert(), [
                     {"event_id": er.event_id, "user": user, "at": at, "action": "place",
@@ -1388,3 +1637,241 @@ def _as_int(value: object) -> int | None:
         return int(str(value).strip())
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The per-article save path and cross-article merging
+# ---------------------------------------------------------------------------------------------
+_ARTICLE_COLUMNS = ("id", "title", "body", "date", "language", "source", "url", "path",
+                    "content_hash", "country_hint", "ingested_at")
+_PLACE_COLUMNS = ("article_id", "text", "name_key", "start_offset", "end_offset", "cue", "resolved",
+                  "place_id", "name", "lat", "lon", "country_code", "feature", "admin1",
+                  "population", "source", "precision", "confidence", "candidates", "alternatives",
+                  "country_hint", "corrected")
+_P_START, _P_END = _PLACE_COLUMNS.index("start_offset"), _PLACE_COLUMNS.index("end_offset")
+_P_PLACE_ID, _P_PRECISION = _PLACE_COLUMNS.index("place_id"), _PLACE_COLUMNS.index("precision")
+_P_ALTERNATIVES = _PLACE_COLUMNS.index("alternatives")
+_P_KEYS = frozenset({0, _P_START, _P_END})  # article_id, start, end: the UPDATE's WHERE
+# Article events: the Event fields, then bookkeeping; `version` is appended at write time.
+_ARTICLE_EVENT_COLUMNS = (*EVENT_FIELDS, "origin", "deleted", "row_hash", "updated_at", "geo_cell",
+                          "version")
+# What merging several reports of one incident may change in the kept event.
+_MERGED_FIELDS = ("source", "fatalities", "location", "lat", "lon", "geo_precision", "admin1",
+                  "country", "iso", "event_date", "time_precision", "actors", "confidence")
+
+# The widest tolerances of conflictmap.events.same_incident (month precision: 31 days; region
+# precision: 100 km). Candidates are read within these; same_incident decides.
+MERGE_MAX_DAYS = 31
+MERGE_MAX_KM = 100.0
+_KM_PER_DEGREE = 111.32
+
+
+def geo_cell(lat: float | None, lon: float | None, location: str) -> int:
+    """The 1-degree grid cell of a point (0 or more), or a negative key of the place name for an
+    event without coordinates (same_incident then compares names)."""
+    if lat is not None and lon is not None and math.isfinite(lat) and math.isfinite(lon):
+        return math.floor(lat + 90.0) * 400 + math.floor(lon + 180.0) % 360
+    return -1 - (zlib.crc32(correction_key(location).encode("utf-8")) & 0x7FFFFFFF)
+
+
+def _neighbour_cells(lat: float | None, lon: float | None, location: str) -> list[int]:
+    """Every cell holding points within MERGE_MAX_KM of (lat, lon)."""
+    if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
+        return [geo_cell(None, None, location)]
+    dlat = MERGE_MAX_KM / _KM_PER_DEGREE
+    rows = range(math.floor(max(-90.0, lat - dlat) + 90.0), math.floor(min(90.0, lat + dlat) + 90.0) + 1)
+    # A degree of longitude shrinks towards the poles: widen the span by the highest latitude.
+    cos = math.cos(math.radians(min(89.0, abs(lat) + dlat)))
+    dlon = MERGE_MAX_KM / (_KM_PER_DEGREE * cos)
+    if dlon >= 180:
+        cols: Iterable[int] = range(360)
+    else:
+        cols = {math.floor(x + 180.0) % 360
+                for x in (lon - dlon, lon, lon + dlon, *(lon + k for k in range(-int(dlon), int(dlon) + 1)))}
+    return sorted(r * 400 + c for r in rows for c in cols)
+
+
+def _km(a: Event, b: Event) -> float:
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
+        return 0.0
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(b.lon - a.lon) / 2) ** 2)
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _date_param(d: date | None, as_text: bool) -> date | str | None:
+    # SQLAlchemy's SQLite Date is 'YYYY-MM-DD' text; PostgreSQL takes the date.
+    if d is None:
+        return None
+    if isinstance(d, datetime):
+        d = d.date()
+    return d.isoformat() if as_text else d
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _event_json(e: Event) -> str:
+    """One article's version of an event, for event_sources (stable text: compared on re-save)."""
+    data = {name: getattr(e, name) for name in EVENT_FIELDS}
+    data["event_date"] = e.event_date.isoformat() if e.event_date else None
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _event_from_json(text: str) -> Event:
+    data = json.loads(text)
+    values = {name: data.get(name) for name in EVENT_FIELDS if name in data}
+    values["event_date"] = _as_date(values.get("event_date"))
+    values["actors"] = list(values.get("actors") or [])
+    return Event(**values)
+
+
+def _split_sources(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+def conservative_fatalities(reports: Sequence[tuple[date | None, int | None]]) -> int | None:
+    """One fatality figure from several reports of one incident: (publication date, figure).
+
+    ACLED codes the most conservative reported figure, and updates it when later reporting
+    revises the toll. So: reports without a figure are ignored; when every report is dated, the
+    lowest figure among those of the latest publication day wins (a toll that rises or falls in
+    later coverage is an update); when any report is undated (order unknown), the lowest of all.
+
+    >>> conservative_fatalities([(date(2022, 2, 3), 13), (date(2022, 2, 3), 9)])
+    9
+    >>> conservative_fatalities([(date(2022, 2, 3), 13), (date(2022, 2, 4), 15)])
+    15
+    """
+    known = [(d, f) for d, f in reports if f is not None]
+    if not known:
+        return None
+    if all(d is not None for d, _ in known):
+        latest = max(d for d, _ in known if d is not None)
+        return min(f for d, f in known if d == latest)
+    return min(f for _, f in known)
+
+
+def merge_reports(base: Event, base_date: date | None,
+                  others: Sequence[tuple[Event, date | None]]) -> Event:
+    """The kept event of an incident several articles report: `base` (the stored event, as its
+    own article codes it, published on base_date) merged with the other articles' versions.
+
+    - source: every publication once, base first (ACLED's "; "-separated list);
+    - fatalities: `conservative_fatalities` over all reports;
+    - place: the most precise one (lower geo_precision), base on a tie; date likewise by
+      time_precision;
+    - actors: all actors named by any report; confidence: the highest.
+    Everything else (id, types, actor1/2, notes, evidence) stays the base's.
+    """
+    out = dataclasses.replace(base, actors=list(base.actors))
+    reports = [(base, base_date), *others]
+    seen: set[str] = set()
+    sources: list[str] = []
+    for e, _ in reports:
+        for name in _split_sources(e.source):
+            if name.casefold() not in seen:
+                seen.add(name.casefold())
+                sources.append(name)
+    out.source = "; ".join(sources)
+    out.fatalities = conservative_fatalities([(d, e.fatalities) for e, d in reports])
+    place = base
+    for e, _ in others:
+        if e.lat is not None and e.lon is not None and (
+                place.lat is None or place.lon is None or e.geo_precision < place.geo_precision):
+            place = e
+    for name in ("location", "lat", "lon", "geo_precision", "admin1", "country", "iso"):
+        setattr(out, name, getattr(place, name))
+    when = base
+    for e, _ in others:
+        if e.event_date is not None and (when.event_date is None
+                                         or e.time_precision < when.time_precision):
+            when = e
+    out.event_date, out.time_precision = when.event_date, when.time_precision
+    out.actors = _dedupe([*base.actors, *(a for e, _ in others for a in e.actors)])
+    out.confidence = max(e.confidence for e, _ in reports)
+    return out
+
+
+@dataclass(frozen=True)
+class _PreparedEvent:
+    event: Event
+    values: tuple[Any, ...]  # _ARTICLE_EVENT_COLUMNS without version
+    row_hash: int
+
+
+def _prepare_article_events(events: Iterable[Event], aid: str, article_source: str, now: str,
+                            text_dates: bool) -> list[_PreparedEvent]:
+    """DB rows of an article's events (first of each id), with a hash of their values."""
+    out: list[_PreparedEvent] = []
+    seen: set[str] = set()
+    for e in events:
+        if e.event_id in seen:
+            continue
+        seen.add(e.event_id)
+        if not e.article_id or not e.source:
+            e = dataclasses.replace(e, article_id=e.article_id or aid,
+                                    source=e.source or article_source)
+        values: list[Any] = []
+        for name, kind in _EVENT_KINDS:
+            v = getattr(e, name)
+            if kind == "date":
+                v = _as_date(v)
+            elif kind == "int":
+                v = 1 if v is None else int(v)
+            elif kind == "int?":
+                v = None if v is None else int(v)
+            elif kind == "float?":
+                v = None if v is None or v != v else float(v)
+            elif kind == "float":
+                v = 0.0 if v is None or v != v else float(v)
+            elif kind == "actors":
+                v = "; ".join(v)
+            elif name == "review_status":
+                v = v or REVIEW_MACHINE
+            else:
+                v = "" if v is None else str(v)
+            values.append(v)
+        # The hash skips review_status, as the bulk import's does; dates hash as text.
+        digest = hashlib.blake2b(repr([v for (n, _), v in zip(_EVENT_KINDS, values, strict=True)
+                                       if n != "review_status"]).encode("utf-8"),
+                                 digest_size=8).digest()
+        row_hash = int.from_bytes(digest, "big") >> 1
+        if text_dates and values[_EVENT_DATE_INDEX] is not None:
+            values[_EVENT_DATE_INDEX] = values[_EVENT_DATE_INDEX].isoformat()
+        cell = geo_cell(e.lat, e.lon, e.location)
+        out.append(_PreparedEvent(e, (*values, "article", False, row_hash, now, cell), row_hash))
+    return out
+
+
+def _unique_place_rows(aid: str, places: Sequence[Place], hint: str) -> list[tuple[Any, ...]]:
+    """DB rows of an article's places in _PLACE_COLUMNS order, one per span (first wins)."""
+    rows: list[tuple[Any, ...]] = []
+    spans: set[tuple[int, int]] = set()
+    for p in places:
+        span = (p.mention.start, p.mention.end)
+        if span not in spans:
+            spans.add(span)
+            rows.append(_place_values(aid, p, hint))
+    return rows
+
+
+def _place_values(aid: str, p: Place, hint: str) -> tuple[Any, ...]:
+    c = p.candidate
+    m = p.mention
+    if c is None:
+        return (aid, m.text, correction_key(m.text), m.start, m.end, m.cue, False, None, None,
+                None, None, None, None, None, None, None, p.precision, float(p.confidence),
+                _candidates_dump(m.candidates), _candidates_dump(p.alternatives), hint, False)
+    return (aid, m.text, correction_key(m.text), m.start, m.end, m.cue, True, c.place_id, c.name,
+            c.lat, c.lon, c.country_code, c.feature, c.admin1, c.population, c.source,
+            p.precision, float(p.confidence), _candidates_dump(m.candidates),
+            _candidates_dump(p.alternatives), hint, False)

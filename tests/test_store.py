@@ -62,8 +62,8 @@ BODY = "US forces raided a house in Atme. A helicopter came down near Qah. In Qa
 
 
 def make_extraction(title: str = "Raid in Atme", body: str = BODY, *, fatalities: int | None = 13,
-                    qah: Candidate | None = None) -> Extraction:
-    article = Article(title=title, body=body, date=date(2022, 2, 3), language="en",
+                    qah: Candidate | None = None, when: date = date(2022, 2, 3)) -> Extraction:
+    article = Article(title=title, body=body, date=when, language="en",
                       source="Sveriges Radio", url="https://sverigesradio.se/x")
     atme = Place(Mention("Atme", body.index("Atme"), body.index("Atme") + 4, (ATME,)), ATME,
                  confidence=0.9)
@@ -71,13 +71,13 @@ def make_extraction(title: str = "Raid in Atme", body: str = BODY, *, fatalities
     q2 = body.index("Qah", q1 + 1)
     qah1 = Place(Mention("Qah", q1, q1 + 3), qah, alternatives=(AFRIN,))
     qah2 = Place(Mention("Qah", q2, q2 + 3), qah, alternatives=(AFRIN,))
-    raid = Event(date(2022, 2, 3), 1, "Battles", "Armed clash", "Military Forces of the United States",
+    raid = Event(when, 1, "Battles", "Armed clash", "Military Forces of the United States",
                  "Atme", ATME.lat, ATME.lon, 1, "US forces raided a house in Atme.",
                  country="Syria", iso="SY", admin1="Idlib", fatalities=fatalities,
                  article_id=article.id, evidence_start=0, evidence_end=33, confidence=0.8,
                  actors=["Military Forces of the United States", "Islamic State"],
                  actor2="Islamic State", source="Sveriges Radio")
-    crash = Event(date(2022, 2, 3), 1, "Strategic developments", "Other",
+    crash = Event(when, 1, "Strategic developments", "Other",
                   "Military Forces of the United States", "Qah", None, None, 2,
                   "A helicopter came down near Qah.", article_id=article.id, evidence_start=34,
                   evidence_end=66, confidence=0.4, actors=["Military Forces of the United States"])
@@ -263,9 +263,10 @@ def test_place_correction_is_remembered_for_future_articles(store: Store) -> Non
     qah = Candidate("gn:3", "Qah", 36.25, 36.72, "SY", "village", "Idlib")
     store.save_extraction(make_extraction())
     store.save_place_correction("Qah", "SY", qah, user="anna")
+    # Another raid months later (the same incident would merge into the corrected event).
     later = make_extraction(title="Another report",
                             body="US forces raided a house in Atme. A helicopter came down near Qah. "
-                                 "In Qah, people fled again.")
+                                 "In Qah, people fled again.", when=date(2022, 5, 20))
     store.save_extraction(later)
     assert store.counts()["unresolved"] == 0
     assert store.get_event(later.events[1].event_id).lat == 36.25
@@ -417,3 +418,193 @@ def test_an_older_database_gains_the_version_column(tmp_path) -> None:
     ext = make_extraction()
     reopened.update_event(ext.events[0].event_id, {"fatalities": 4}, "anna")
     assert reopened.events_frame().set_index("event_id").loc[ext.events[0].event_id, "fatalities"] == 4
+
+
+# --------------------------------------------------------------------- one incident, many articles
+ATME_SV = ("Amerikanska specialstyrkor genomförde natten till torsdagen en räd mot ett hus i Atme "
+           "i Idlibprovinsen. Minst 13 personer dödades, bland dem sex barn.")
+ATME_EN = ("US special forces raided a house in Atme, in Syria's Idlib province, early on Thursday. "
+           "At least 13 people were killed, including six children, rescuers said.")
+
+
+def report(body: str, *, title: str, source: str, language: str, when: date = date(2022, 2, 3),
+           published: date = date(2022, 2, 3), fatalities: int | None = 13,
+           place: Candidate = ATME, precision: int = 1, event_type: str = "Battles",
+           sub: str = "Armed clash", actor2: str = "Islamic State") -> Extraction:
+    """One article reporting one raid, as the pipeline would hand it to the store."""
+    article = Article(title=title, body=body, date=published, language=language, source=source)
+    start = body.index(place.name)
+    found = Place(Mention(place.name, start, start + len(place.name), (place,)), place,
+                  precision=precision, confidence=0.9)
+    end = body.index(".") + 1
+    raid = Event(when, 1, event_type, sub, "Military Forces of the United States", place.name,
+                 place.lat, place.lon, precision, body[:end], country="Syria", iso="SY",
+                 admin1=place.admin1, fatalities=fatalities, article_id=article.id,
+                 evidence_start=0, evidence_end=end, confidence=0.7, source=source,
+                 actor2=actor2, actors=["Military Forces of the United States", actor2])
+    return Extraction(article, (found,), (raid,))
+
+
+def sv_report(**kw: object) -> Extraction:
+    return report(ATME_SV, title="Amerikansk räd i Idlib", source="Sveriges Radio",
+                  language="sv", **kw)  # type: ignore[arg-type]
+
+
+def en_report(**kw: object) -> Extraction:
+    return report(ATME_EN, title="US raid in Syria's Idlib", source="Reuters", language="en",
+                  **kw)  # type: ignore[arg-type]
+
+
+def test_the_same_raid_reported_in_swedish_and_english_is_one_event_with_both_sources(
+        store: Store) -> None:
+    sv, en = sv_report(), en_report()
+    store.save_extraction(sv)
+    result = store.save_extraction(en)
+    assert (result.events_added, result.events_merged) == (0, 1)
+    frame = store.events_frame()
+    assert len(frame) == 1, "one incident must be one point on the map"
+    kept = sv.events[0].event_id
+    assert frame["event_id"].tolist() == [kept]
+    assert frame["source"].tolist() == ["Sveriges Radio; Reuters"]
+    assert frame["fatalities"].tolist() == [13]
+    # Each article's view lists the event; the article list counts it for both.
+    assert [e.event_id for e in store.get_article(en.article.id).events] == [kept]
+    assert [e.event_id for e in store.get_article(sv.article.id).events] == [kept]
+    counts = store.articles_frame().set_index("id")["events"]
+    assert counts[sv.article.id] == 1 and counts[en.article.id] == 1
+    assert store.event_articles(kept) == [sv.article.id, en.article.id]
+
+
+def test_resaving_the_second_article_changes_nothing(store: Store) -> None:
+    store.save_extraction(sv_report())
+    store.save_extraction(en_report())
+    version, before = store.data_version(), store.events_frame()
+    again = store.save_extraction(en_report())
+    assert (again.events_added, again.events_merged, again.events_updated) == (0, 0, 0)
+    assert again.events_unchanged == 1
+    assert store.data_version() == version
+    after = store.events_frame()
+    assert after["source"].tolist() == before["source"].tolist() == ["Sveriges Radio; Reuters"]
+    assert store.counts()["events"] == 1
+
+
+def test_a_different_incident_nearby_on_another_day_stays_a_second_event(store: Store) -> None:
+    store.save_extraction(sv_report())
+    other = en_report(when=date(2022, 2, 10), published=date(2022, 2, 10))
+    result = store.save_extraction(other)
+    assert (result.events_added, result.events_merged) == (1, 0)
+    frame = store.events_frame().sort_values("event_date")
+    assert frame["source"].tolist() == ["Sveriges Radio", "Reuters"]
+    assert [e.event_id for e in store.get_article(other.article.id).events] == [
+        other.events[0].event_id]
+
+
+def test_a_different_kind_of_incident_the_same_day_in_the_same_town_stays_separate(
+        store: Store) -> None:
+    store.save_extraction(sv_report())
+    protest = en_report(event_type="Protests", sub="Peaceful protest", actor2="")
+    assert store.save_extraction(protest).events_added == 1
+    assert store.counts()["events"] == 2
+
+
+def test_later_report_updates_the_toll_same_day_reports_keep_the_lowest(store: Store) -> None:
+    store.save_extraction(sv_report(fatalities=13))
+    store.save_extraction(en_report(fatalities=9))  # same day, lower: the conservative figure
+    assert store.events_frame()["fatalities"].tolist() == [9]
+    update = report(ATME_EN.replace("early", "late"), title="Toll rises", source="AP",
+                    language="en", published=date(2022, 2, 4), fatalities=15)
+    store.save_extraction(update)  # published a day later: the toll was revised
+    frame = store.events_frame()
+    assert frame["fatalities"].tolist() == [15]
+    assert frame["source"].tolist() == ["Sveriges Radio; Reuters; AP"]
+
+
+@pytest.mark.parametrize(("reports", "expected"), [
+    ([(date(2022, 2, 3), 13), (date(2022, 2, 3), 9)], 9),
+    ([(date(2022, 2, 3), 13), (date(2022, 2, 4), 15)], 15),
+    ([(date(2022, 2, 4), 13), (date(2022, 2, 3), 40)], 13),
+    ([(date(2022, 2, 3), None), (date(2022, 2, 4), None)], None),
+    ([(date(2022, 2, 3), 13), (date(2022, 2, 4), None)], 13),  # no figure is no update
+    ([(None, 13), (date(2022, 2, 4), 20)], 13),  # undated: order unknown, lowest
+])
+def test_conservative_fatalities(reports: list[tuple[date | None, int | None]],
+                                 expected: int | None) -> None:
+    assert store_mod.conservative_fatalities(reports) == expected
+
+
+def test_a_more_precise_second_report_moves_the_event(store: Store) -> None:
+    idlib = Candidate("gn:4", "Idlib", 35.93, 36.63, "SY", "admin1", "Idlib")
+    vague = report("US forces raided a house in Idlib province overnight. Several were killed.",
+                   title="Raid in Idlib", source="TT", language="sv", place=idlib, precision=3,
+                   fatalities=None)
+    store.save_extraction(vague)
+    store.save_extraction(en_report())
+    frame = store.events_frame()
+    assert len(frame) == 1
+    assert frame["event_id"].tolist() == [vague.events[0].event_id]
+    assert (frame["location"].tolist(), frame["geo_precision"].tolist()) == (["Atme"], [1])
+    assert frame["lat"].tolist() == [ATME.lat]
+    assert frame["fatalities"].tolist() == [13]
+
+
+def test_rerun_of_the_first_article_keeps_the_merged_sources(store: Store) -> None:
+    store.save_extraction(sv_report())
+    store.save_extraction(en_report(fatalities=9))
+    rerun = sv_report()
+    rerun.events[0].notes = "better notes from a new coder"
+    assert store.save_extraction(rerun).events_updated == 1
+    frame = store.events_frame()
+    assert frame["notes"].tolist() == ["better notes from a new coder"]
+    assert frame["source"].tolist() == ["Sveriges Radio; Reuters"]
+    assert frame["fatalities"].tolist() == [9]
+
+
+def test_a_persons_event_only_gains_the_link(store: Store) -> None:
+    sv = sv_report()
+    store.save_extraction(sv)
+    kept = sv.events[0].event_id
+    store.update_event(kept, {"fatalities": 11}, user="anna")
+    en = en_report(fatalities=9)
+    assert store.save_extraction(en).events_merged == 1
+    event = store.get_event(kept)
+    assert (event.fatalities, event.source, event.review_status) == (11, "Sveriges Radio", "corrected")
+    assert [e.event_id for e in store.get_article(en.article.id).events] == [kept]
+    assert store.counts()["events"] == 1
+
+
+def test_an_event_a_person_deleted_is_not_brought_back_by_another_article(store: Store) -> None:
+    sv = sv_report()
+    store.save_extraction(sv)
+    store.delete_event(sv.events[0].event_id, user="anna")
+    en = en_report()
+    store.save_extraction(en)
+    assert store.counts()["events"] == 0
+    assert store.get_article(en.article.id).events == []
+
+
+def test_merge_candidates_are_read_through_the_incident_index(store: Store) -> None:
+    if store.dialect != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    engine = sa.create_engine(store.url)
+    with engine.connect() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT event_id FROM events WHERE geo_cell IN (1, 2, 3) "
+            "AND event_date >= '2022-01-01' AND event_date <= '2022-03-01' "
+            "AND origin = 'article' AND article_id <> 'x'"))
+    engine.dispose()
+    assert "ix_events_incident" in plan, plan
+
+
+def test_a_database_from_before_merging_is_upgraded(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    sv = sv_report()
+    Store(url).save_extraction(sv)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # what an older version of the store left behind
+        conn.exec_driver_sql("DROP INDEX ix_events_incident")
+        conn.exec_driver_sql("ALTER TABLE events DROP COLUMN geo_cell")
+        conn.exec_driver_sql("DROP TABLE event_sources")
+    engine.dispose()
+    store = Store(url)
+    assert store.save_extraction(en_report()).events_merged == 1
+    assert store.events_frame()["source"].tolist() == ["Sveriges Radio; Reuters"]
