@@ -482,3 +482,4 @@ def test_places_map_marks_each_place_once_escapes_names_and_fits_them():
     (south, west), (north, east) = fmap.get_bounds()
     assert south <= 35.0 and north >= 36.311 and west <= 36.686 and east >= 38.0
     assert not re.search(r'src="https?://', html)
+    assert "ConflictMap.addOutlines(" in html and "countries.geojson" in html  # offline basemap

@@ -582,6 +582,24 @@
   /* Entry point called from the folium element's script. Returns the events layer at once (so
    * st_folium's click hook, installed right after the script, finds it) and fills it when the
    * payload is inflated. */
+  // Country outlines in a pane below Leaflet's tiles: covered when tiles load, the basemap when
+  // they cannot (offline). Fetched from our own static files, never embedded in the page.
+  CM.addOutlines = function (map, url) {
+    map.getContainer().style.background = "#cfe0ea"; // sea; land comes from the outlines
+    if (!map.getPane("cmBase")) {
+      map.createPane("cmBase");
+      map.getPane("cmBase").style.zIndex = 150;
+    }
+    var outlines = L.geoJSON(null, {
+      pane: "cmBase", interactive: false,
+      style: { color: "#9a9a9a", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 }
+    }).addTo(map);
+    fetch(url).then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (geo) { if (geo) outlines.addData(geo); })
+      .catch(function () { /* outlines are decoration; the map still works */ });
+    return outlines;
+  };
+
   CM.mount = function (map, opts) {
     var events = new CM.EventLayer({ colors: opts.colors, otherColor: opts.otherColor });
     var heat = new CM.HeatLayer({});
@@ -593,21 +611,7 @@
     map.eachLayer(function (layer) {
       if (layer instanceof L.TileLayer) bases[opts.tileName || "Tiles"] = layer;
     });
-    if (opts.outlinesUrl) {
-      map.getContainer().style.background = "#cfe0ea"; // sea; land comes from the outlines
-      if (!map.getPane("cmBase")) {
-        map.createPane("cmBase");
-        map.getPane("cmBase").style.zIndex = 150;
-      }
-      var outlines = L.geoJSON(null, {
-        pane: "cmBase", interactive: false,
-        style: { color: "#9a9a9a", weight: 1, fillColor: "#f4f1ea", fillOpacity: 1 }
-      }).addTo(map);
-      overlays["Country outlines"] = outlines;
-      fetch(opts.outlinesUrl).then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (geo) { if (geo) outlines.addData(geo); })
-        .catch(function () { /* outlines are decoration; the events still draw */ });
-    }
+    if (opts.outlinesUrl) overlays["Country outlines"] = CM.addOutlines(map, opts.outlinesUrl);
     L.control.layers(bases, overlays, { collapsed: true, position: "topright" }).addTo(map);
     var note = opts.unmapped ? opts.unmapped + " event(s) without coordinates not shown" : "";
     legendControl(opts.types, opts.colors, opts.otherColor, note).addTo(map);

@@ -32,6 +32,22 @@ class _Text(Element):
         return self.text
 
 
+class CountryOutlines(JSCSSMixin, MacroElement):
+    """Country outlines under the tiles (events.js's `addOutlines`), for maps without events."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "ConflictMap.addOutlines({{ this._parent.get_name() }}, {{ this.url_json }});"
+        "{% endmacro %}"
+    )
+    default_js = [("conflictmap_events", f"{STATIC_URL}/conflictmap/events.js")]
+
+    def __init__(self, static_url: str = STATIC_URL) -> None:
+        super().__init__()
+        self._name = "CountryOutlines"
+        self.url_json = _script_json(f"{static_url}/{COUNTRIES_GEOJSON}")
+
+
 class EventsLayer(JSCSSMixin, MacroElement):
     """The events of one map, drawn in the browser by `ConflictMap.mount` (events.js)."""
 

@@ -14,6 +14,7 @@ import folium
 
 from conflictmap.mapview.assets import STATIC_URL, IconImagePath, localize_assets
 from conflictmap.mapview.build import FIT_PADDING, MAX_ZOOM, _tiles_setting
+from conflictmap.mapview.layers import CountryOutlines
 from conflictmap.models import GEO_PRECISION_REGION, Candidate, Place
 
 # Towns in the legend's dark blue; countries and provinces (precision 3) lighter and larger,
@@ -29,6 +30,7 @@ def build_places_map(places: Sequence[Place], *, tiles: str | None = None, heigh
                       prefer_canvas=True, control_scale=True, height=height)
     fmap.options["max_zoom"] = MAX_ZOOM
     IconImagePath(static_url).add_to(fmap)
+    CountryOutlines(static_url).add_to(fmap)
     by_place: dict[str, tuple[Place, Candidate, list[str]]] = {}
     for place in places:
         if place.candidate is None:
