@@ -3,12 +3,15 @@ frame and the sidebar's choices (FilterOptions) out. Pure pandas/pyarrow, vector
 
 At a million events a filter change must stay under 150 ms, so every test runs on distinct values
 (categories) where the frame has them, and free-text search scans the text columns with pyarrow
-on both cores.
+on both cores, once per search text and frame (answers are remembered per frame).
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
@@ -229,13 +232,118 @@ def _match_list_member(series: pd.Series, wanted: tuple[str, ...], *, ignore_cas
 
 _TEXT_COLUMNS = ("notes", "evidence", "location", "actors")
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="conflictmap-filter")
+_NEEDLES_PER_FRAME = 8  # searches remembered per frame (2 bytes a row each)
+
+
+@dataclass
+class _SearchMemo:
+    """What earlier text searches on one frame found: per needle, the rows known to match and
+    the rows already decided (matching or not); per text column, its non-empty rows."""
+
+    results: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=OrderedDict)
+    nonempty: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+# One memo per events frame, found by the identity of the data of its text columns (shallow
+# copies, as Store.events_frame hands out, share it; Arrow data never changes in place, and a
+# changed column is new data) and dropped with that data: changing any other filter while a
+# search text is set then costs no text scan at all, and a search that extends the previous one
+# ("drone" → "drone strike") scans only the previous hits.
+_MEMOS: dict[tuple[int, ...], tuple[tuple[weakref.ref[object], ...], _SearchMemo]] = {}
+_MEMO_LOCK = threading.Lock()
+
+
+def _column_data(series: pd.Series) -> tuple[object, ...] | None:
+    """The immutable objects holding a column's values, or None when there are none to hold."""
+    values = series.array
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return (getattr(values, "_codes", None), series.cat.categories)
+    data = getattr(values, "_pa_array", None)  # pandas' Arrow-backed strings
+    return None if data is None else (data,)
+
+
+def _memo_for(frame: pd.DataFrame) -> _SearchMemo | None:
+    owners: list[object] = []
+    for column in ("event_id", *_TEXT_COLUMNS):
+        if column in frame.columns:
+            data = _column_data(frame[column])
+            if data is None or any(d is None for d in data):
+                return None  # plain object columns: nothing stable to key on, search each time
+            owners.extend(data)
+    if not owners:
+        return None
+    key = (len(frame), *(id(o) for o in owners))
+    with _MEMO_LOCK:
+        got = _MEMOS.get(key)
+        if got is not None and all(ref() is o for ref, o in zip(got[0], owners, strict=True)):
+            return got[1]
+        memo = _SearchMemo()
+
+        def forget(_gone: weakref.ref[object], key: tuple[int, ...] = key) -> None:
+            # Runs when any of the frame's data is freed; no lock here (the GC may run while
+            # it is held), and only this entry is removed (ids may be reused by then).
+            entry = _MEMOS.get(key)
+            if entry is not None and entry[1] is memo:
+                _MEMOS.pop(key, None)
+
+        try:
+            refs = tuple(weakref.ref(o, forget) for o in owners)
+        except TypeError:
+            return None
+        _MEMOS[key] = (refs, memo)
+        return memo
+
+
+def _memo_key(needle: str) -> str:
+    # The search ignores case: "Drone" and "drone" find the same rows. Lowering that changes the
+    # length (a few non-ASCII letters) keeps the needle as typed.
+    lowered = needle.lower()
+    return lowered if len(lowered) == len(needle) else needle
 
 
 def _text_match(frame: pd.DataFrame, needle: str, mask: np.ndarray) -> np.ndarray:
     """Rows whose notes, evidence, location or actors contain `needle`, ignoring case.
 
-    Only rows still in `mask` are scanned when the other filters already cut most of them.
+    Rows outside `mask` (cut by the other filters) are not scanned; the answer for them may be
+    False. Answers are remembered per frame, so the same search on the same frame scans nothing.
     """
+    memo = _memo_for(frame)
+    key = _memo_key(needle)
+    n = len(frame)
+    hits: np.ndarray | None = None
+    known: np.ndarray | None = None
+    if memo is not None:
+        with _MEMO_LOCK:
+            got = memo.results.get(key)
+            if got is not None:
+                memo.results.move_to_end(key)
+                hits, known = got
+            elif key == needle.lower():
+                # Every row that contains "drone strike" contains "drone": a completed earlier
+                # search for a part of this needle rules out the rows it did not find.
+                for part, (part_hits, part_known) in reversed(memo.results.items()):
+                    if part in key and bool(part_known.all()):
+                        hits, known = np.zeros(n, dtype=bool), ~part_hits
+                        break
+    if hits is None or known is None:
+        hits, known = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    todo = mask & ~known
+    if todo.any():
+        # New arrays, never changed in place: another session may be reading the old ones.
+        hits = hits | _scan_text(frame, needle, todo, memo)
+        known = known | todo
+        if memo is not None:
+            with _MEMO_LOCK:
+                memo.results[key] = (hits, known)
+                memo.results.move_to_end(key)
+                while len(memo.results) > _NEEDLES_PER_FRAME:
+                    memo.results.popitem(last=False)
+    return hits
+
+
+def _scan_text(frame: pd.DataFrame, needle: str, todo: np.ndarray,
+               memo: _SearchMemo | None) -> np.ndarray:
+    """Which rows of `todo` contain `needle` in one of the text columns (ignoring case)."""
     lowered = needle.casefold()
     out = np.zeros(len(frame), dtype=bool)
     for column in _TEXT_COLUMNS:
@@ -243,20 +351,30 @@ def _text_match(frame: pd.DataFrame, needle: str, mask: np.ndarray) -> np.ndarra
             continue
         series = frame[column]
         if isinstance(series.dtype, pd.CategoricalDtype) and len(series.cat.categories) <= 200_000:
+            # A few thousand places: test each distinct value once, spread by the codes.
             out |= _match_distinct(series, lambda v: isinstance(v, str) and lowered in v.casefold())
             continue
-        todo = mask & ~out
-        count = int(todo.sum())
+        arr = _arrow_strings(series)
+        rows_left = todo & ~out
+        if memo is not None and int(rows_left.sum()) >= len(frame) // 3:
+            # Worth knowing only before a scan of most rows.
+            nonempty = memo.nonempty.get(column)
+            if nonempty is None:
+                # Imported datasets leave evidence empty: a million empty strings are skipped.
+                nonempty = pc.greater(pc.binary_length(arr), 0).fill_null(False).to_numpy(
+                    zero_copy_only=False).astype(bool)
+                memo.nonempty[column] = nonempty
+            rows_left &= nonempty
+        count = int(rows_left.sum())
         if count == 0:
             continue
-        arr = _arrow_strings(series)
         if count < len(frame) // 3:
-            rows = np.flatnonzero(todo)
+            rows = np.flatnonzero(rows_left)
             found = _search(arr.take(pa.array(rows)), needle)
             out[rows[found]] = True
         else:
-            out |= _search(arr, needle)
-    return out
+            out |= _search(arr, needle) & rows_left
+    return out & todo
 
 
 def _arrow_strings(series: pd.Series) -> pa.Array:

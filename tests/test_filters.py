@@ -78,6 +78,36 @@ def test_text_search_scans_only_surviving_rows_on_large_frames() -> None:
     assert len(out) == 500 and set(out["event_id"]) == {"e3"}
 
 
+def test_a_search_after_other_filters_changed_still_finds_every_row() -> None:
+    # The first search only scanned the Syrian rows; the same text alone must find all rows.
+    frame = pd.concat([make_frame(False)] * 500, ignore_index=True)
+    assert set(apply_filter(frame, EventFilter(countries=("Syria",), text="a"))["event_id"]) == {
+        "e1", "e2", "e4"}
+    everywhere = apply_filter(frame, EventFilter(text="a"))
+    assert len(everywhere) == 2000
+    assert len(apply_filter(frame, EventFilter(text="A", event_types=("Protests",)))) == 500
+
+
+def test_a_longer_search_text_finds_exactly_its_rows() -> None:
+    frame = pd.concat([make_frame(False)] * 500, ignore_index=True)
+    assert len(apply_filter(frame, EventFilter(text="attack"))) == 500
+    # Extends the remembered "attack": only its rows can match, and in any case.
+    assert set(apply_filter(frame, EventFilter(text="Attacked THE"))["event_id"]) == {"e2"}
+    assert apply_filter(frame, EventFilter(text="attacks")).empty
+    assert set(apply_filter(frame, EventFilter(text="prison attack"))["event_id"]) == {"e2"}
+
+
+def test_a_changed_frame_is_searched_again() -> None:
+    frame = make_frame(False)
+    assert apply_filter(frame, EventFilter(text="ambush")).empty
+    changed = frame.copy()
+    changed.loc[0, "notes"] = "Ambush on a convoy"  # e.g. a correction: a new frame from the store
+    assert apply_filter(changed, EventFilter(text="ambush"))["event_id"].tolist() == ["e1"]
+    assert apply_filter(frame, EventFilter(text="ambush")).empty
+    # A shallow copy (what Store.events_frame hands out) is the same data: same answer.
+    assert apply_filter(changed.copy(deep=False), EventFilter(text="ambush"))["event_id"].tolist() == ["e1"]
+
+
 @pytest.mark.parametrize("flt", [
     EventFilter(),
     EventFilter(date_from=date(2022, 1, 1), date_to=date(2022, 12, 31)),

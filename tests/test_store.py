@@ -608,3 +608,26 @@ def test_a_database_from_before_merging_is_upgraded(tmp_path) -> None:
     store = Store(url)
     assert store.save_extraction(en_report()).events_merged == 1
     assert store.events_frame()["source"].tolist() == ["Sveriges Radio; Reuters"]
+
+
+def test_swedish_and_english_articles_through_the_pipeline_give_one_event(store: Store) -> None:
+    from conflictmap.pipeline import extract_article
+
+    sv = Article(title="Amerikansk räd i Idlib", date=date(2022, 2, 3), language="sv",
+                 source="Sveriges Radio",
+                 body="Amerikanska specialstyrkor genomförde tidigt på torsdagsmorgonen en räd mot "
+                      "ett hus i byn Atme i Idlibprovinsen i nordvästra Syrien. Minst 13 personer "
+                      "dödades, bland dem sex barn, enligt räddningsarbetare.")
+    en = Article(title="US raid in Syria's Idlib", date=date(2022, 2, 3), language="en",
+                 source="Reuters",
+                 body="US special forces carried out a raid on a house in the village of Atmeh in "
+                      "Syria's northwestern Idlib province early on Thursday. At least 13 people, "
+                      "including six children, were killed, rescuers said.")
+    first = store.save_extraction(extract_article(sv))
+    second = store.save_extraction(extract_article(en))
+    assert first.events_added >= 1 and second.events_merged >= 1
+    frame = store.events_frame()
+    atme = frame[frame["location"].isin(["Atme", "Atmeh"])]
+    assert len(atme) == 1
+    assert atme["source"].tolist() == ["Sveriges Radio; Reuters"]
+    assert atme["event_id"].iloc[0] in {e.event_id for e in store.get_article(en.id).events}
