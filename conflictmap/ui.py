@@ -460,6 +460,7 @@ class AddOutcome:
     events: int = 0
     problem: str = ""
     duplicate: bool = False
+    merged: int = 0  # events that were the same incident as one already stored (sources joined)
 
 
 def max_upload_bytes() -> int:
@@ -492,7 +493,7 @@ def _save_article(name: str, make: Callable[[], Any]) -> AddOutcome:
         saved = ingest_article(article, store)
     except ConflictMapError as err:
         return AddOutcome(name, problem=str(err))
-    return AddOutcome(name, events=int(getattr(saved, "events_added", 0)))
+    return AddOutcome(name, events=saved.events_added, merged=saved.events_merged)
 
 
 def add_pasted_article(text: str, *, title: str, day: date | None, language: str) -> AddOutcome:
@@ -602,7 +603,9 @@ def _show_outcomes(outcomes: Sequence[AddOutcome]) -> None:
         elif out.duplicate:
             st.info(f"{out.name}: already in the database, nothing added.")
         else:
-            st.success(f"{out.name}: added with {out.events} event(s).")
+            merged = (f"; {out.merged} more were the same incident as events already on the map, "
+                      "which now list this article as a source too") if out.merged else ""
+            st.success(f"{out.name}: added with {out.events} new event(s){merged}.")
 
 
 def articles_table() -> str | None:
