@@ -875,7 +875,9 @@ def export_events(frame: pd.DataFrame, fmt: Literal["csv", "geojson", "json"]) -
     """
     if fmt == "csv":
         buf = io.StringIO()
-        _acled_frame(frame).to_csv(buf, index=False, lineterminator="\n")
+        # RFC 4180 line ends: the csv writer then quotes any cell holding a bare \r or \n, so
+        # no cell can split a row in a reader.
+        _acled_frame(frame).to_csv(buf, index=False, lineterminator="\r\n")
         return buf.getvalue().encode("utf-8")
     if fmt == "json":
         return json.dumps(_records(frame), ensure_ascii=False).encode("utf-8")  # C encoder: no indent

@@ -1837,6 +1837,11 @@ def _prepare_article_events(events: Iterable[Event], aid: str, article_source: s
                 v = "; ".join(v)
             elif name == "review_status":
                 v = v or REVIEW_MACHINE
+            elif name == "source_url":
+                # Only web links are stored, whatever a coder or importer handed us: a
+                # javascript: or file: link must never reach a popup, table or export.
+                v = str(v or "").strip()
+                v = v if v.lower().startswith(("http://", "https://")) else ""
             else:
                 v = "" if v is None else str(v)
             values.append(v)

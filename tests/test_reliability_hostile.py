@@ -30,12 +30,7 @@ def _hostile_store(payload: str):
     return store
 
 
-CR_BUG = pytest.mark.xfail(strict=True, reason="datasets.export_events writes a bare \\r unquoted (line terminator "
-                                              "\\n), so the CSV row splits in two in any reader")
-
-
-@pytest.mark.parametrize("payload", [pytest.param(p, marks=[CR_BUG] if p.startswith("\r") else [])
-                                     for p in FORMULA_CELLS])
+@pytest.mark.parametrize("payload", FORMULA_CELLS)
 def test_csv_export_neutralises_formula_cells_in_every_text_column(payload: str) -> None:
     from conflictmap.datasets import export_events
 
@@ -59,8 +54,6 @@ def test_json_export_keeps_hostile_text_literally(payload: str) -> None:
     assert features[0]["properties"]["location"] == payload
 
 
-@pytest.mark.xfail(strict=True, reason="store.save_extraction stores Event.source_url unchecked (only update_event "
-                                       "checks http(s)); exports then carry javascript:/file: links")
 @pytest.mark.parametrize("url", BAD_URLS)
 def test_stored_source_urls_are_only_http(url: str) -> None:
     from conflictmap.datasets import export_events
