@@ -668,18 +668,34 @@ class Store:
         neighbouring grid cells within the date window (an index range each)."""
         if event.event_date is None:  # same_incident never merges undated events across articles
             return None
-        cells = _neighbour_cells(event.lat, event.lon, event.location)
-        window = timedelta(days=MERGE_MAX_DAYS)
-        text_dates = self.dialect == "sqlite"
         ph = self._ph
-        # Cells are integers we computed; dates and the article id are bound.
+        text_dates = self.dialect == "sqlite"
+        day = event.event_date
+        precision = event.time_precision if event.time_precision in MERGE_DAY_TOLERANCE else 3
+        wide, near = timedelta(days=MERGE_MAX_DAYS), timedelta(days=MERGE_DAY_TOLERANCE[precision])
+        cells = _neighbour_cells(event.lat, event.lon, event.location)
+        # Cells are integers we computed; everything else is bound. A candidate as precise as
+        # this event (or more) must be within this event's tolerance; a vaguer one may be
+        # further off, up to the widest tolerance.
+        where = [f"geo_cell IN ({', '.join(str(int(c)) for c in cells)})",
+                 f"event_date >= {ph} AND event_date <= {ph}",
+                 f"(event_date >= {ph} AND event_date <= {ph} OR time_precision > {ph})",
+                 "origin = 'article'", f"article_id <> {ph}"]
+        params: list[Any] = [_date_param(day - wide, text_dates), _date_param(day + wide, text_dates),
+                             _date_param(day - near, text_dates), _date_param(day + near, text_dates),
+                             precision, aid]
+        if event.lat is not None and event.lon is not None and cells[0] >= 0:
+            # Events without coordinates are compared by place name (their cell is the name's).
+            where[0] = where[0][:-1] + f", {geo_cell(None, None, event.location)})"
+            dlat, dlon = _degrees_around(event.lat)
+            where.append(f"(lat IS NULL OR lat >= {ph} AND lat <= {ph})")
+            params += [event.lat - dlat, event.lat + dlat]
+            if -180 <= event.lon - dlon and event.lon + dlon <= 180:  # no box across the date line
+                where.append(f"(lon IS NULL OR lon >= {ph} AND lon <= {ph})")
+                params += [event.lon - dlon, event.lon + dlon]
         sql = (f"SELECT {', '.join(self._quote(c) for c in EVENT_FIELDS)}, deleted "  # noqa: S608
-               f"FROM events WHERE geo_cell IN ({', '.join(str(int(c)) for c in cells)}) "
-               f"AND event_date >= {ph} AND event_date <= {ph} AND origin = 'article' "
-               f"AND article_id <> {ph}")
-        rows = conn.exec_driver_sql(sql, (_date_param(event.event_date - window, text_dates),
-                                          _date_param(event.event_date + window, text_dates),
-                                          aid)).all()
+               f"FROM events WHERE {' AND '.join(where)}")
+        rows = conn.exec_driver_sql(sql, tuple(params)).all()
         if not rows:
             return None
         from conflictmap.events import same_incident
@@ -1659,9 +1675,11 @@ _ARTICLE_EVENT_COLUMNS = (*EVENT_FIELDS, "origin", "deleted", "row_hash", "updat
 _MERGED_FIELDS = ("source", "fatalities", "location", "lat", "lon", "geo_precision", "admin1",
                   "country", "iso", "event_date", "time_precision", "actors", "confidence")
 
-# The widest tolerances of conflictmap.events.same_incident (month precision: 31 days; region
-# precision: 100 km). Candidates are read within these; same_incident decides.
-MERGE_MAX_DAYS = 31
+# The tolerances of conflictmap.events.same_incident: days apart by the coarser time precision
+# (1 day, 2 week, 3 month), and at most 100 km apart (region precision). Candidates are read
+# within these (tests/test_store.py checks they cover same_incident's); same_incident decides.
+MERGE_DAY_TOLERANCE = {1: 1, 2: 7, 3: 31}
+MERGE_MAX_DAYS = max(MERGE_DAY_TOLERANCE.values())
 MERGE_MAX_KM = 100.0
 _KM_PER_DEGREE = 111.32
 
@@ -1674,15 +1692,20 @@ def geo_cell(lat: float | None, lon: float | None, location: str) -> int:
     return -1 - (zlib.crc32(correction_key(location).encode("utf-8")) & 0x7FFFFFFF)
 
 
+def _degrees_around(lat: float) -> tuple[float, float]:
+    """Degrees of latitude and longitude that cover MERGE_MAX_KM around a point at `lat`."""
+    dlat = MERGE_MAX_KM / _KM_PER_DEGREE
+    # A degree of longitude shrinks towards the poles: widen the span by the highest latitude.
+    cos = math.cos(math.radians(min(89.0, abs(lat) + dlat)))
+    return dlat, MERGE_MAX_KM / (_KM_PER_DEGREE * cos)
+
+
 def _neighbour_cells(lat: float | None, lon: float | None, location: str) -> list[int]:
     """Every cell holding points within MERGE_MAX_KM of (lat, lon)."""
     if lat is None or lon is None or not (math.isfinite(lat) and math.isfinite(lon)):
         return [geo_cell(None, None, location)]
-    dlat = MERGE_MAX_KM / _KM_PER_DEGREE
+    dlat, dlon = _degrees_around(lat)
     rows = range(math.floor(max(-90.0, lat - dlat) + 90.0), math.floor(min(90.0, lat + dlat) + 90.0) + 1)
-    # A degree of longitude shrinks towards the poles: widen the span by the highest latitude.
-    cos = math.cos(math.radians(min(89.0, abs(lat) + dlat)))
-    dlon = MERGE_MAX_KM / (_KM_PER_DEGREE * cos)
     if dlon >= 180:
         cols: Iterable[int] = range(360)
     else:

@@ -582,6 +582,56 @@ def test_an_event_a_person_deleted_is_not_brought_back_by_another_article(store:
     assert store.get_article(en.article.id).events == []
 
 
+def test_an_event_a_person_moved_is_found_at_its_new_place(store: Store) -> None:
+    sv = sv_report()
+    store.save_extraction(sv)
+    kept = sv.events[0].event_id
+    # The machine put it in the wrong place; it was in Deir ez-Zor, 330 km east.
+    store.update_event(kept, {"location": "Deir ez-Zor", "lat": 35.33, "lon": 40.14}, user="anna")
+    deir = Candidate("gn:5", "Deir ez-Zor", 35.33, 40.14, "SY", "city", "Deir ez-Zor")
+    moved = report("US special forces raided a house in Deir ez-Zor at dawn. Thirteen died.",
+                   title="Raid in eastern Syria", source="AP", language="en", place=deir)
+    assert store.save_extraction(moved).events_merged == 1
+    assert store.event_articles(kept) == [sv.article.id, moved.article.id]
+    # Atme is far from where the event now is: a report from there is another event.
+    assert store.save_extraction(en_report()).events_added == 1
+    assert store.counts()["events"] == 2
+
+
+def _raid_at(n: int, lat: float, lon: float, when: date, time_precision: int,
+             geo_precision: int) -> Extraction:
+    body = f"Report {n}: US forces raided a compound."
+    article = Article(title=f"Report {n}", body=body, date=when, source=f"Outlet {n}")
+    event = Event(when, time_precision, "Battles", "Armed clash",
+                  "Military Forces of the United States", f"Place {n}", lat, lon, geo_precision,
+                  body, article_id=article.id, source=f"Outlet {n}", actor2="Islamic State")
+    return Extraction(article, (), (event,))
+
+
+def test_the_store_merges_exactly_what_same_incident_calls_one_incident(tmp_path) -> None:
+    """The candidate lookup (cells, date window, box) must not hide a pair same_incident would
+    merge, nor merge one it would not, for every precision, day gap and distance it tells apart."""
+    from conflictmap.events import same_incident
+
+    store = Store(f"sqlite:///{tmp_path / 'pairs.sqlite'}", clock=Clock())
+    combos = [(tp_a, tp_b, gap, 0.0, 1, 1) for tp_a in (1, 2, 3) for tp_b in (1, 2, 3)
+              for gap in (0, 1, 2, 7, 8, 31, 32)]
+    combos += [(1, 1, 0, km, gp_a, gp_b) for gp_a, gp_b in ((1, 1), (1, 2), (2, 3), (3, 3))
+               for km in (5.0, 12.0, 28.0, 35.0, 95.0, 105.0)]
+    decided = []
+    for i, (tp_a, tp_b, gap, km, gp_a, gp_b) in enumerate(combos):
+        # Each pair far (> 300 km) from every other pair.
+        lat, lon = -60.0 + 4.0 * (i // 30), -170.0 + 11.0 * (i % 30)
+        a = _raid_at(2 * i, lat, lon, date(2022, 3, 1), tp_a, gp_a)
+        b = _raid_at(2 * i + 1, lat + km / 111.2, lon, date(2022, 3, 1) + timedelta(days=gap),
+                     tp_b, gp_b)
+        store.save_extraction(a)
+        merged = store.save_extraction(b).events_merged == 1
+        decided.append(merged)
+        assert merged == same_incident(a.events[0], b.events[0]), (tp_a, tp_b, gap, km, gp_a, gp_b)
+    assert any(decided) and not all(decided)
+
+
 def test_merge_candidates_are_read_through_the_incident_index(store: Store) -> None:
     if store.dialect != "sqlite":
         pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
