@@ -6,6 +6,11 @@ milliseconds of `Store.save_extraction` per article (first save, and an idempote
 Each repeat saves every extraction into a fresh SQLite file (or a freshly emptied PostgreSQL
 database with --db-url), so the figures include the growth of the tables over a realistic run.
 Extraction runs before any timing: this measures the store alone. Goal: < 10 ms per article.
+
+    python bench/bench_save.py --dense 6000
+
+instead fills a store with 6,000 one-event articles within one degree around Idlib (100 a day for
+60 days), then times 50 more saves there: the cross-article merge lookup in a dense area.
 """
 
 from __future__ import annotations
@@ -50,13 +55,54 @@ def extractions(corpus: Path, count: int) -> list:
     return out
 
 
+def dense(count: int) -> None:
+    import random
+    from datetime import timedelta
+
+    from conflictmap.models import Article, Event, Extraction
+    from conflictmap.store import Store
+
+    rng = random.Random(1)
+
+    def report(i: int, day: date) -> Extraction:
+        body = f"Report {i}: clashes near the village {i}."
+        art = Article(title=f"r{i}", body=body, date=day, language="en", source=f"S{i}")
+        event = Event(day, 1, "Battles", "Armed clash", f"Group {i % 50}", f"V{i}",
+                      35.5 + rng.random() * 0.9, 36.2 + rng.random() * 0.9, 1, body,
+                      article_id=art.id, source=f"S{i}", actor2=f"Group {(i + 1) % 50}",
+                      fatalities=i % 7)
+        return Extraction(art, (), (event,))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(f"sqlite:///{Path(tmp) / 'dense.sqlite'}")
+        t0 = time.perf_counter()
+        for i in range(count):
+            store.save_extraction(report(i, date(2022, 1, 1) + timedelta(days=i * 60 // count)))
+        fill = time.perf_counter() - t0
+        times = []
+        for j in range(50):
+            ext = report(10**6 + j, date(2022, 2, 1))
+            t = time.perf_counter()
+            store.save_extraction(ext)
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"filled {count} articles in {fill:.1f} s ({store.counts()['events']} events after "
+              f"merging); save there: median {statistics.median(times):.2f} ms, max {max(times):.2f}")
+        store.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path)
+    parser.add_argument("corpus", type=Path, nargs="?")
+    parser.add_argument("--dense", type=int, default=0, help="time saves in a dense area instead")
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--db-url", default="", help="PostgreSQL URL (emptied first) instead of SQLite")
     args = parser.parse_args()
+    if args.dense:
+        dense(args.dense)
+        return 0
+    if args.corpus is None:
+        parser.error("give a corpus (.jsonl or folder) or --dense N")
 
     import sqlalchemy as sa
 
