@@ -14,28 +14,21 @@ from pathlib import Path
 
 from conflictmap.events.matcher import WordMatcher, lower_same_length
 from conflictmap.settings import DATA_DIR
-from conflictmap.taxonomy import SUB_EVENT_TYPES  # noqa: F401  (the codebook's types; kept as this module's name)
+from conflictmap.taxonomy import (  # noqa: F401  (re-exported: the coder reads them from here)
+    BATTLES,
+    DEMONSTRATIONS,
+    EXPLOSIONS,
+    POLITICAL_VIOLENCE,
+    PROTESTS,
+    RIOTS,
+    STRATEGIC,
+    STRATEGIC_DEVELOPMENTS,
+    SUB_EVENT_TYPES,
+    VAC,
+    disorder_type,
+)
 
 TRIGGERS_CSV = DATA_DIR / "lexicons" / "triggers.csv"
-
-BATTLES = "Battles"
-EXPLOSIONS = "Explosions/Remote violence"
-VAC = "Violence against civilians"
-PROTESTS = "Protests"
-RIOTS = "Riots"
-STRATEGIC = "Strategic developments"
-
-POLITICAL_VIOLENCE = "Political violence"
-DEMONSTRATIONS = "Demonstrations"
-STRATEGIC_DEVELOPMENTS = "Strategic developments"
-
-def disorder_type(event_type: str) -> str:
-    """ACLED's disorder type of an event type."""
-    if event_type in (PROTESTS, RIOTS):
-        return DEMONSTRATIONS
-    if event_type == STRATEGIC:
-        return STRATEGIC_DEVELOPMENTS
-    return POLITICAL_VIOLENCE
 
 
 # Families whose type does not depend on who was involved, strongest first: when an incident
