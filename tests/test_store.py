@@ -6,6 +6,7 @@ Runs against SQLite always and against PostgreSQL when CONFLICTMAP_TEST_PG_URL i
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from datetime import UTC, date, datetime, timedelta
@@ -473,6 +474,20 @@ def test_the_same_raid_reported_in_swedish_and_english_is_one_event_with_both_so
     counts = store.articles_frame().set_index("id")["events"]
     assert counts[sv.article.id] == 1 and counts[en.article.id] == 1
     assert store.event_articles(kept) == [sv.article.id, en.article.id]
+
+
+def test_two_events_of_one_article_about_a_stored_incident_count_once(store: Store) -> None:
+    sv = sv_report()
+    store.save_extraction(sv)
+    en = en_report()
+    # The English article also codes the killing of the civilians as its own event.
+    civilians = dataclasses.replace(en.events[0], event_type="Violence against civilians",
+                                    sub_event_type="Attack", actor2="Civilians (Syria)",
+                                    evidence_start=40, event_id="")
+    two = Extraction(en.article, en.places, (en.events[0], civilians))
+    assert store.save_extraction(two).events_merged == 2
+    assert store.counts()["events"] == 1
+    assert store.articles_frame().set_index("id")["events"][en.article.id] == 1
 
 
 def test_resaving_the_second_article_changes_nothing(store: Store) -> None:
