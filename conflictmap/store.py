@@ -5,6 +5,10 @@ SQLAlchemy 2 Core over SQLite by default (a file under data/, WAL mode, busy tim
 ingest and the app can run together) or PostgreSQL by URL (`postgresql+psycopg://...`). Every
 write happens in one transaction; the pool gives each thread its own connection, because Streamlit
 serves each session on its own thread.
+
+One incident is one stored event however many articles report it: `save_extraction` links a
+later article's report to the stored event (`event_sources`) and merges sources, fatalities,
+place and date (`merge_reports`) instead of storing a second point.
 """
 
 from __future__ import annotations
