@@ -553,8 +553,10 @@ class Store:
             "article_links": ("SELECT contributed_id, event_id, event_json FROM event_sources "  # noqa: S608
                               f"WHERE article_id = {ph}"),
             "event_links": f"SELECT contributed_id FROM event_sources WHERE event_id = {ph}",  # noqa: S608
+            # Two writers (PostgreSQL) may link the same report at once: the first one wins.
             "insert_link": insert("event_sources", ("event_id", "article_id", "contributed_id",
-                                                    "event_json", "added_at")),
+                                                    "event_json", "added_at"))
+                           + " ON CONFLICT (article_id, contributed_id) DO NOTHING",
             "update_link": (f"UPDATE event_sources SET event_json = {ph} "  # noqa: S608
                             f"WHERE article_id = {ph} AND contributed_id = {ph}"),
             "reports": ("SELECT s.contributed_id, s.event_json, a.date FROM event_sources s "  # noqa: S608

@@ -696,3 +696,31 @@ def test_swedish_and_english_articles_through_the_pipeline_give_one_event(store:
     assert len(atme) == 1
     assert atme["source"].tolist() == ["Sveriges Radio; Reuters"]
     assert atme["event_id"].iloc[0] in {e.event_id for e in store.get_article(en.id).events}
+
+
+def test_two_writers_linking_reports_of_one_incident_at_once(db_url: str) -> None:
+    Store(db_url, clock=Clock()).save_extraction(sv_report())
+    reports = [en_report(), report(ATME_EN + " More soon.", title="Raid", source="AP", language="en")]
+    barrier = threading.Barrier(len(reports))
+    errors: list[BaseException] = []
+
+    def save(ext: Extraction) -> None:
+        writer = Store(db_url, clock=Clock())  # its own connections, like another process
+        barrier.wait()
+        try:
+            writer.save_extraction(ext)
+        except BaseException as err:  # noqa: BLE001  (collected for the assertion below)
+            errors.append(err)
+        finally:
+            writer.close()
+
+    threads = [threading.Thread(target=save, args=(r,)) for r in reports]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+    store = Store(db_url)
+    frame = store.events_frame()
+    assert len(frame) == 1
+    assert set(frame["source"].iloc[0].split("; ")) == {"Sveriges Radio", "Reuters", "AP"}
