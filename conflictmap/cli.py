@@ -141,7 +141,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     bar.close()
     for problem in report.problems:
         _say_error(problem)
-    print(f"ingested {report.ingested} articles ({report.events} events), "
+    merged = f", {report.events_merged} joined events already stored" if report.events_merged else ""
+    print(f"ingested {report.ingested} articles ({report.events} events{merged}), "
           f"{report.already_present} already present, {report.failed + len(missing)} failed")
     _print_online_stats(geocoder)
     return EXIT_SOME_FAILED if (report.problems or missing) else EXIT_OK

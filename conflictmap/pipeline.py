@@ -49,6 +49,7 @@ class IngestReport:
     ingested: int = 0
     already_present: int = 0
     events: int = 0
+    events_merged: int = 0  # same incident as an event already stored: linked, not added
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -118,6 +119,7 @@ def ingest_paths(
             saved = store.save_extraction(result)
             report.ingested += 1
             report.events += saved.events_added
+            report.events_merged += saved.events_merged
         else:
             report.already_present += 1
         done += 1
