@@ -206,7 +206,9 @@ def test_cli_ingest_while_readers_and_the_app_serve(tmp_path: Path) -> None:
           f"(during ingest {[log.reads_during_ingest for log in logs]}); page loads {loads_during_ingest}; "
           f"health polls {len(health)}; corrections saved {reviewer.reads} ({reviewer.reads_during_ingest} during)")
     assert writer.returncode == 0, err[-2000:]
-    added = re.match(r"ingested (\d+) articles \((\d+) events\), 0 already present, 0 failed", out)
+    # Events that were the same incident as one already stored are linked, not added ("joined").
+    added = re.match(r"ingested (\d+) articles \((\d+) events(?:, \d+ joined events already stored)?\), "
+                     r"0 already present, 0 failed", out)
     assert added and int(added.group(1)) == ARTICLES, out
     # Exact final counts: every article once, every event once.
     assert final["articles"] == ARTICLES + 1
