@@ -334,6 +334,18 @@ def _parse_dates(values: pd.Series) -> pd.Series:
     return out.where(~bad_year)
 
 
+def _checked_coordinates(chunk: pd.DataFrame, checks: _Checks) -> tuple[pd.Series, pd.Series]:
+    """The latitude and longitude columns as numbers; rows with missing or impossible values
+    (text, latitude 200, longitude -999) are flagged, ACLED and UCDP alike."""
+    lat_raw, lon_raw = _col(chunk, "latitude"), _col(chunk, "longitude")
+    lat, lon = _parse_numbers(lat_raw), _parse_numbers(lon_raw)
+    checks.flag(lat.isna(), _says("latitude {!r} is not a number", lat_raw))
+    checks.flag(lon.isna(), _says("longitude {!r} is not a number", lon_raw))
+    checks.flag((lat < -90) | (lat > 90), _says("latitude {} is outside -90..90", lat_raw))
+    checks.flag((lon < -180) | (lon > 180), _says("longitude {} is outside -180..180", lon_raw))
+    return lat, lon
+
+
 def _parse_numbers(values: pd.Series) -> pd.Series:
     """Float64 values; blanks and junk become NaN. Decimal commas ("36,32") are accepted."""
     arr = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
@@ -472,12 +484,7 @@ def _acled_events(chunk: pd.DataFrame, first_row: int, seen: _SeenIds,
     location = _col(chunk, "location")
     flag(location == "", "missing location")
 
-    lat_raw, lon_raw = _col(chunk, "latitude"), _col(chunk, "longitude")
-    lat, lon = _parse_numbers(lat_raw), _parse_numbers(lon_raw)
-    flag(lat.isna(), _says("latitude {!r} is not a number", lat_raw))
-    flag(lon.isna(), _says("longitude {!r} is not a number", lon_raw))
-    flag((lat < -90) | (lat > 90), _says("latitude {} is outside -90..90", lat_raw))
-    flag((lon < -180) | (lon > 180), _says("longitude {} is outside -180..180", lon_raw))
+    lat, lon = _checked_coordinates(chunk, checks)
 
     fat_raw = _col(chunk, "fatalities")
     fat = _parse_numbers(fat_raw)
@@ -588,12 +595,7 @@ def _ucdp_events(chunk: pd.DataFrame, first_row: int, seen: _SeenIds,
     flag(side_a == "", "missing side_a")
     country = _col(chunk, "country")
     flag(country == "", "missing country")
-    lat_raw, lon_raw = _col(chunk, "latitude"), _col(chunk, "longitude")
-    lat, lon = _parse_numbers(lat_raw), _parse_numbers(lon_raw)
-    flag(lat.isna(), _says("latitude {!r} is not a number", lat_raw))
-    flag(lon.isna(), _says("longitude {!r} is not a number", lon_raw))
-    flag((lat < -90) | (lat > 90), _says("latitude {} is outside -90..90", lat_raw))
-    flag((lon < -180) | (lon > 180), _says("longitude {} is outside -180..180", lon_raw))
+    lat, lon = _checked_coordinates(chunk, checks)
     deaths = {}
     for name in ("best", "low", "high"):
         raw = _col(chunk, name)

@@ -1574,14 +1574,8 @@ def _validate_field(name: str, value: object) -> Any:
         return EventValidationError(f"{name}: {why}")
 
     if name == "event_date":
-        if value is None or value == "":
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
         try:
-            return date.fromisoformat(str(value))
+            return _as_date(value)
         except ValueError:
             raise fail(f"{value!r} is not a date (YYYY-MM-DD)") from None
     if name in ("time_precision", "geo_precision"):
