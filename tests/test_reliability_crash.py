@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
@@ -20,6 +19,7 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR / "bench"))
 
+from crash import env_for, query, scalar  # noqa: E402  (the full-size bench reads the database the same way)
 from gen_articles import generate as generate_articles  # noqa: E402
 
 pytestmark = pytest.mark.timeout(300)
@@ -27,26 +27,6 @@ pytestmark = pytest.mark.timeout(300)
 
 def cli(*args: str, db: Path) -> list[str]:
     return [sys.executable, "-m", "conflictmap", *args, "--quiet"]
-
-
-def env_for(db: Path) -> dict[str, str]:
-    return {**os.environ, "CONFLICTMAP_DB_URL": f"sqlite:///{db}"}
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    """Read-only, as an outside observer: never takes a write lock, never repairs anything."""
-    if not db.exists():
-        return []
-    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30) as conn:
-        return conn.execute(sql).fetchall()
-
-
-def scalar(db: Path, sql: str) -> int:
-    try:
-        rows = query(db, sql)
-    except sqlite3.OperationalError:  # tables not created yet
-        return 0
-    return int(rows[0][0]) if rows else 0
 
 
 def kill_when(proc: subprocess.Popen, ready: Callable[[], bool], *, limit: float = 240) -> None:
