@@ -15,6 +15,7 @@ tests/conftest.py applies `guard_network` to every test (autouse); a module can 
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import os
 import socket
@@ -134,31 +135,17 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[NetworkRecorder]:
 
 
 # The subprocess version: standard library only, loaded by Python at start-up via sitecustomize.
-SITECUSTOMIZE = '''\
+_SITECUSTOMIZE_TEMPLATE = '''\
 """Written by tests/netguard.py: block non-loopback sockets in this process and log attempts."""
 import ipaddress
 import os
 import socket
+from typing import Any
 
 _LOG = os.environ.get("CONFLICTMAP_NETGUARD_LOG", "")
 
 
-def _local(address):
-    if isinstance(address, (str, bytes)):
-        return True
-    if not isinstance(address, tuple) or not address:
-        return False
-    host = address[0]
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    host = str(host).split("%")[0].lower()
-    if host in ("localhost", "localhost.localdomain", "ip6-localhost", ""):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
+{helpers}
 
 def _block(what):
     if _LOG:
@@ -173,42 +160,25 @@ _UNIX = getattr(socket, "AF_UNIX", None)
 
 
 def connect(sock, address):
-    if sock.family != _UNIX and not _local(address):
+    if sock.family != _UNIX and not is_local_address(address):
         raise _block("connect to %r" % (address,))
     return _connect(sock, address)
 
 
 def connect_ex(sock, address):
-    if sock.family != _UNIX and not _local(address):
+    if sock.family != _UNIX and not is_local_address(address):
         raise _block("connect_ex to %r" % (address,))
     return _connect_ex(sock, address)
 
 
 def sendto(sock, data, *args):
-    if sock.family != _UNIX and not _local(args[-1]):
+    if sock.family != _UNIX and not is_local_address(args[-1]):
         raise _block("sendto %r" % (args[-1],))
     return _sendto(sock, data, *args)
 
 
-def _numeric(host):
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if not isinstance(host, str):
-        return False
-    try:
-        ipaddress.ip_address(host.split("%")[0])
-        return True
-    except ValueError:
-        pass
-    try:
-        socket.inet_aton(host)
-        return True
-    except OSError:
-        return False
-
-
 def getaddrinfo(host, *args, **kwargs):
-    if host is not None and not _numeric(host) and not _local((host, 0)):
+    if host is not None and not is_numeric_host(host) and not is_local_address((host, 0)):
         raise _block("DNS lookup of %r" % (host,))
     return _getaddrinfo(host, *args, **kwargs)
 
@@ -218,6 +188,13 @@ socket.socket.connect_ex = connect_ex
 socket.socket.sendto = sendto
 socket.getaddrinfo = getaddrinfo
 '''
+# The subprocess guard runs the same two checks as the in-process one, copied in from their
+# definitions above so there is only one version of each to keep right.
+SITECUSTOMIZE = _SITECUSTOMIZE_TEMPLATE.replace("{helpers}", "\n".join((
+    f"_LOCAL_NAMES = frozenset({sorted(_LOCAL_NAMES)!r})",
+    inspect.getsource(is_local_address),
+    inspect.getsource(is_numeric_host),
+)))
 
 
 def pipeline_ready() -> bool:
