@@ -126,7 +126,7 @@ def first_start_ingest() -> None:
     from conflictmap.pipeline import ingest_folder_if_empty
 
     url, folder = settings.get("CONFLICTMAP_DB_URL"), Path(settings.get("CONFLICTMAP_ARTICLES_DIR"))
-    with _first_start_lock(url), st.spinner("First start: reading the sample articles…"):
+    with _first_start_lock(url), st.spinner("First start: building the place-name index (once, about 15-40 s) and reading the sample articles…"):
         try:
             report = ingest_folder_if_empty(get_store(), folder)
         except ConflictMapError as err:
