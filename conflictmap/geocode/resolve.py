@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from conflictmap.errors import GeocoderError
-from conflictmap.gazetteer.build import KIND_ALTERNATE
+from conflictmap.gazetteer.build import FEATURE_PRIOR, KIND_ALTERNATE, KIND_DIVISION_BARE
 from conflictmap.gazetteer.index import Gazetteer
 from conflictmap.gazetteer.normalize import name_key, strip_article
 from conflictmap.geocode.base import Geocoder
@@ -67,12 +67,12 @@ def prior(cand: Candidate, surface: str, kind: int | None = None) -> float:
         # figure: a district seat ("Ariha") is a town, not an empty place.
         population = _SEAT_POPULATION
     score = math.log10(population + 10)
-    score += _FEATURE_PRIOR.get(cand.feature, 0.0)
+    score += FEATURE_PRIOR.get(cand.feature, 0.0)
     if kind is None:
         key, own = name_key(surface), name_key(cand.name)
         primary = key == own or strip_article(key) == strip_article(own)
     else:
-        primary = kind != KIND_ALTERNATE
+        primary = kind not in (KIND_ALTERNATE, KIND_DIVISION_BARE)
     if primary:
         score += 0.8
     elif cand.feature == "country" and kind is not None:
@@ -83,8 +83,6 @@ def prior(cand: Candidate, surface: str, kind: int | None = None) -> float:
 
 
 _SEAT_POPULATION = 2000
-_FEATURE_PRIOR = {"country": 4.0, "continent": 3.5, "region": 3.0, "water": 3.0, "admin1": -0.5,
-                  "camp": 0.5, "village": -0.3}
 
 
 def _strength(c: Candidate) -> float:
@@ -132,6 +130,9 @@ _DIRECTION_BEFORE = re.compile(
 _STATES_LIST_BEFORE = re.compile(
     r"\b(?:states|provinces|regions|governorates|oblasts|counties|delstater|provinser|regioner)"
     r"\s+(?:such as|like|including|of|som|inklusive)\s+(?:[\w\s,-]{0,60}\s)?$", re.IGNORECASE)
+# "district" alone is ambiguous ("the Mezzeh district of Damascus" is a neighbourhood): it
+# picks a second-level division only among candidates that include one.
+_DISTRICT_AFTER = re.compile(r"^[-\s]+(?:district|raion|rayon|parish|borough)\b")
 _LIST_GAP = re.compile(r"^\s*(?:,|,?\s*(?:and|or|och|eller|&))\s*$", re.IGNORECASE)
 
 
@@ -159,6 +160,7 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
         admin_cue = cue in ADMIN_CUE_WORDS or bool(re.match(
             r"^[-\s]*(?:province|governorate|provinsen|region|oblast|state\b|county)", after_text)) or bool(
             _STATES_LIST_BEFORE.search(before_text))
+        district_cue = cue == "distriktet" or bool(_DISTRICT_AFTER.match(after_text))
         settle_cue = cue in SETTLEMENT_CUE_WORDS
         camp_cue = cue in ("camp", "lägret", "flyktinglägret") or after_text.startswith(
             (" camp", " refugee camp", "-lägret"))
@@ -197,7 +199,9 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                 s += 3.5  # "Tacoma, Washington": the state that holds Tacoma
             if peer_admin and c.feature == "admin1" and c.country_code in peer_admin:
                 s += 2.0  # "Alaska, Hawaii and Washington": a list of states
-            if admin_cue:
+            if district_cue and c.feature == "admin2":
+                s += 3.0  # "Srinagar district", "Zolochiv raion": the district, not its town
+            elif admin_cue:
                 s += 3.0 if c.feature in ("admin1", "admin2", "region") else 0.0
             elif c.feature == "admin1" and any(
                     o.feature in ("city", "village") and o.country_code == c.country_code
@@ -206,6 +210,12 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
                 # A bare "Aleppo" or "Washington" is the city, not the governorate or state of
                 # the same name, when the city is its namesake or a big share of it.
                 s -= 1.5 if not (direction or peer_admin) else 0.0
+            elif c.feature == "admin2" and any(
+                    o.feature in ("city", "village") and o.country_code == c.country_code
+                    and o.admin1 == c.admin1 for o in it.cands):
+                # A district named after its seat ("Srinagar"): the town, even in "centrala
+                # Srinagar", unless a cue word names the district.
+                s -= 2.0 + (1.5 if direction else 0.0)
             if direction and c.feature in ("admin1", "admin2", "region", "country"):
                 s += 1.5  # "central Washington", "norra Syrien": an area, not a point
             if settle_cue and c.feature in ("city", "village", "camp"):
@@ -332,6 +342,8 @@ def _confidence(scores: list[float], best: int) -> float:
 
 
 def _precision(cand: Candidate, mention: Mention, body: str) -> int:
+    if cand.feature == "admin2":
+        return GEO_PRECISION_NEAR  # ACLED: an event placed in a district is geo_precision 2
     if cand.feature in COARSE_FEATURES:
         return GEO_PRECISION_REGION
     if _NEAR_BEFORE.search(body[max(0, mention.start - 60):mention.start]) or mention.cue in (
