@@ -287,9 +287,30 @@ def _cue_after(tokens: list[_Token], j: int) -> str | None:
     return None
 
 
+# What follows a dateline's place: a state or country ("ALLENDALE, N.J."), an agency
+# ("(Reuters)"), then a dash ("--", "—", "-").
+_DATELINE_AFTER = re.compile(r"\)?\s*(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s*)?(?:\([^)\n]{1,30}\)\s*)?(?:--|—|–|-)\s")
+
+
+def datelines(tokens: list[_Token], runs: list[list[int]], body: str) -> set[tuple[int, int]]:
+    """Token spans (i, j) that are news datelines: capitals at the start of a paragraph, then an
+    optional state or agency and a dash ("ALLENDALE, N.J. --", "KABUL (Reuters) -", "NEW YORK
+    —"). A dateline names the town the story was filed from, however small."""
+    out: set[tuple[int, int]] = set()
+    for run in runs:
+        i, j = run[0], run[-1] + 1
+        if i > 0 and "\n" not in tokens[i].gap_before:
+            continue
+        words = "".join(tokens[k].text for k in run if tokens[k].capital)
+        if words.isupper() and _DATELINE_AFTER.match(body, tokens[j - 1].full_end):
+            out.add((i, j))
+    return out
+
+
 def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int, run: list[int],
             lower_vocab: set[str], stop: frozenset[str], key: str,
-            person_names: set[str], known_places: dict[str, tuple[NameMatch, ...]]) -> tuple[NameMatch, ...]:
+            person_names: set[str], known_places: dict[str, tuple[NameMatch, ...]],
+            dateline_spans: set[tuple[int, int]] = frozenset()) -> tuple[NameMatch, ...]:  # type: ignore[assignment]
     """The matches that make tokens[i:j] a place mention; () when it is not one."""
     first = tokens[i]
     surface = " ".join(t.text for t in tokens[i:j])
@@ -312,8 +333,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         # or "ALP" (an airport code among GeoNames' alternate names) are not. Longer capitalised
         # names ("LOS ANGELES —" datelines) stand when they are a big place's own name.
         long_name = len(surface) >= 4 and "." not in surface
+        dateline = long_name and (i, j) in dateline_spans
         matches = tuple(m for m in matches if m.kind == KIND_ABBREV or (
-            m.kind == KIND_PRIMARY and (m.candidate.feature == "country" or (long_name and _is_major(m)))))
+            m.kind == KIND_PRIMARY and (m.candidate.feature == "country" or (long_name and (
+                _is_major(m) or dateline)))) or (dateline and _big_alternate(m)))
+        if dateline:
+            return matches  # a filing town: no sentence-start doubt applies
     else:
         matches = tuple(m for m in matches if m.kind != KIND_ABBREV)
     if not matches:
@@ -558,6 +583,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
     if _about_arab_world(found):
         _add_skeleton_keys(spans, found, gaz)
     people = person_names(tokens, runs, found, stop)
+    dated = datelines(tokens, runs, body)
 
     by_run: dict[int, list[tuple[int, int, list[str]]]] = {}
     for run, i, j, keys in spans:
@@ -580,7 +606,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                     hits = found.get(key)
                     if not hits:
                         continue
-                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people, found)
+                    ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people, found, dated)
                     if ok:
                         trim = 1 if (n == 1 and key == span_keys[0][:-1]) else 0
                         chosen = (b, i, j, ok, trim)
@@ -593,7 +619,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             b, i, j, ok, trim = chosen
             start, end = tokens[i].start, tokens[j - 1].end - trim
             cue = "demonym" if all(m.kind == KIND_DEMONYM for m in ok) else (
-                _cue_before(tokens, i, lang) or _cue_after(tokens, j))
+                "dateline" if (i, j) in dated else _cue_before(tokens, i, lang) or _cue_after(tokens, j))
             mention = _with_dc(Mention(text=body[start:end], start=start, end=end,
                                        candidates=_dedupe(m.candidate for m in ok), cue=cue), body)
             if mentions and mentions[-1].end > mention.start:

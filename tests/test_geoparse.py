@@ -195,3 +195,18 @@ def test_arabic_romanisation_variants_find_the_town(spelling, lat, lon):
 def test_romanisation_variants_are_tried_only_in_articles_about_the_arab_world():
     # Without an Arabic-speaking country in the text, a consonant skeleton is too loose.
     assert texts("Tom Ross and Bob Marley sang in London.") == ["London"]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("Intro.\n\nALLENDALE, N.J. -- Mothers and their children will benefit.", ["ALLENDALE", "N.J."]),
+    ("NEW YORK (AP) — Stocks fell on Monday.", ["NEW YORK"]),
+    ("(SANAA) — Air strikes hit the port.", ["SANAA"]),
+    ("KABUL, Afghanistan (Reuters) - The Taliban said.", ["KABUL", "Afghanistan"]),
+])
+def test_datelines_name_the_filing_town_however_small(body, expected):
+    assert texts(body) == expected
+
+
+def test_capitals_that_are_no_dateline_still_need_a_big_place():
+    # Mid-paragraph shouting is not a dateline: a small town's name in capitals is not taken.
+    assert "ALLENDALE" not in texts("The sign read ALLENDALE -- WELCOME in big letters.")

@@ -203,3 +203,25 @@ def test_a_district_named_after_its_town_is_the_town_without_a_cue():
     assert place(resolve("A grenade exploded in central Srinagar."), "Srinagar").candidate.feature == "city"
     district = place(resolve("Gunmen attacked a bus in Srinagar district."), "Srinagar")
     assert district.candidate.feature == "admin2"
+
+
+def test_a_dateline_is_the_city_not_the_state():
+    p = resolve("NEW YORK (AP) — Stocks fell on Monday.")[0]
+    assert p.candidate.feature == "city" and p.candidate.country_code == "US"
+    assert km_between(p.candidate.lat, p.candidate.lon, 40.71, -74.01) < 30
+
+
+def test_a_name_means_one_place_throughout_an_article():
+    # The dateline's "N.J." settles the bare "Allendale"s before and after it, although a bigger
+    # Allendale lies in Michigan.
+    body = ("The Allendale Woman's Club holds a fashion show.\n\n"
+            "ALLENDALE, N.J. -- Mothers will benefit. Women in Allendale have served for 100 years.")
+    places = [p for p in resolve(body) if p.mention.text.lower() == "allendale"]
+    assert len(places) == 3
+    for p in places:
+        assert km_between(p.candidate.lat, p.candidate.lon, 41.04, -74.13) < 10, p.mention.text
+
+
+def test_a_city_and_its_province_in_one_article_stay_apart():
+    places = resolve("Shelling hit Aleppo. Villages in Aleppo province were emptied.")
+    assert [p.candidate.feature for p in places] == ["city", "admin1"]

@@ -33,8 +33,9 @@ COARSE_FEATURES = frozenset({"country", "continent", "admin1", "admin2", "region
 ADMIN_CUE_WORDS = frozenset("""province provinsen provins governorate guvernementet guvernement
 region regionen oblast oblastet state delstaten county länet prefecture district distriktet
 området""".split())
+# "dateline": the place a story was filed from ("NEW YORK —") is a town, not a state.
 SETTLEMENT_CUE_WORDS = frozenset("""staden stad byn by orten samhället samhälle town city village
-hamlet suburb förorten""".split())
+hamlet suburb förorten dateline""".split())
 # "utanför Afrin", "near Atme", "10 km north of Kobani": the point is near, not at, the town.
 _NEAR_BEFORE = re.compile(
     r"(?:\b(?:utanför|nära|närheten av|strax (?:norr|söder|öster|väster) om|(?:norr|söder|öster|"
@@ -117,6 +118,7 @@ class _Scored:
     kinds: list[int | None]
     priors: list[float]
     best: int = 0
+    area_cue: bool = False  # a cue word makes this mention a division ("Aleppo province")
 
     @property
     def top(self) -> Candidate | None:
@@ -161,6 +163,7 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
             r"^[-\s]*(?:province|governorate|provinsen|region|oblast|state\b|county)", after_text)) or bool(
             _STATES_LIST_BEFORE.search(before_text))
         district_cue = cue == "distriktet" or bool(_DISTRICT_AFTER.match(after_text))
+        it.area_cue = admin_cue or district_cue
         settle_cue = cue in SETTLEMENT_CUE_WORDS
         camp_cue = cue in ("camp", "lägret", "flyktinglägret") or after_text.startswith(
             (" camp", " refugee camp", "-lägret"))
@@ -227,6 +230,31 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
             scores.append(s)
         it.scores = scores
         it.best = max(range(len(scores)), key=scores.__getitem__) if scores else 0
+
+
+def _one_sense_per_name(items: list[_Scored]) -> None:
+    """A name means one place throughout an article: every mention of it takes the candidate
+    that its best-placed mention supports most ("ALLENDALE, N.J." settles the bare "Allendale"s
+    of the same story). Mentions that a cue word makes a division ("Aleppo province") are their
+    own group, since the article names both the city and the province."""
+    groups: defaultdict[tuple[str, bool], list[_Scored]] = defaultdict(list)
+    for it in items:
+        if it.cands and it.mention.cue != "demonym":
+            groups[(name_key(it.mention.text), it.area_cue)].append(it)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        best: dict[str, float] = {}
+        for it in group:
+            for c, sc in zip(it.cands, it.scores, strict=True):
+                best[c.place_id] = max(sc, best.get(c.place_id, -math.inf))
+        winner = max(best, key=best.__getitem__)
+        for it in group:
+            for k, c in enumerate(it.cands):
+                if c.place_id == winner:
+                    it.best = k
+                    it.scores[k] = max(it.scores[k], best[winner])
+                    break
 
 
 def _near_bonus(km: float) -> float:
@@ -377,6 +405,7 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
     items = [_scored(m, list(m.candidates), gaz) for m in mentions]
     _rank(items, body, None)
     _rank(items, body, None)
+    _one_sense_per_name(items)
 
     if geocoder is not None and not isinstance(geocoder, OfflineGeocoder):  # an online chain
         hint = _dominant_country(items)
