@@ -213,8 +213,8 @@ def test_a_dateline_is_the_city_not_the_state():
 
 def test_a_name_means_one_place_throughout_an_article():
     # The dateline's "N.J." settles the bare "Allendale"s before and after it, although a bigger
-    # Allendale lies in Michigan.
-    body = ("The Allendale Woman's Club holds a fashion show.\n\n"
+    # Allendale lies in Michigan and a Michigan city is named too.
+    body = ("The Allendale Woman's Club, founded by a Grand Rapids banker, holds a fashion show.\n\n"
             "ALLENDALE, N.J. -- Mothers will benefit. Women in Allendale have served for 100 years.")
     places = [p for p in resolve(body) if p.mention.text.lower() == "allendale"]
     assert len(places) == 3
