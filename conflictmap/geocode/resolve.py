@@ -447,10 +447,11 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
         if (m.cue or "").lower() in ADMIN_CUE_WORDS and best.feature not in COARSE_FEATURES:
             # "Charkivregionen", "the Kharkiv region": the division named after the city, when
             # the gazetteer knows it; otherwise the area around the city.
-            division = _namesake_division(best, gaz)
+            division = _namesake_division(best, gaz, district=(m.cue or "").lower() in (
+                "distriktet", "district"))
             if division is not None:
                 alternatives = (best, *alternatives[:4])
-                best, precision = division, GEO_PRECISION_REGION
+                best, precision = division, _precision(division, m, body)
             else:
                 precision = GEO_PRECISION_NEAR
         places.append(Place(mention=m, candidate=best, precision=precision,
@@ -458,11 +459,15 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
     return places
 
 
-def _namesake_division(city: Candidate, gaz: Gazetteer | None) -> Candidate | None:
-    """The first-level division that holds `city` and is named after it (Kharkiv → Kharkivska
-    oblast, Idlib → Idlib), or None."""
+def _namesake_division(city: Candidate, gaz: Gazetteer | None, district: bool = False) -> Candidate | None:
+    """The division that holds `city` and is named after it (Kharkiv → Kharkivska oblast, Idlib
+    → Idlib; with `district`, Afrin → Afrin District), or None."""
     if gaz is None or not city.admin1:
         return None
+    if district:
+        for c in gaz.lookup(city.name):
+            if c.feature == "admin2" and c.country_code == city.country_code and c.admin1 == city.admin1:
+                return c
     stem = strip_article(name_key(city.name))[:5]
     if len(stem) < 4 or not strip_article(name_key(city.admin1)).startswith(stem):
         return None
