@@ -364,6 +364,9 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         return demonyms  # "Canadian" is Canada, not the village of Canadian, Texas
     if j - i == 1 and surface in person_names and not any(_is_major(m) for m in matches):
         return ()  # "Kelly" after "Megyn Kelly" earlier in the article
+    if _role_named(tokens, run) and not any(
+            m.candidate.feature in ("country", "admin1", "continent") for m in matches):
+        return ()  # "leader Vladimir Putin", "chef Jae": a person, however big the namesake town
     if j - i == 1 and not any(m.kind == KIND_PRIMARY or _is_major(m) or _big_alternate(m)
                               for m in matches):
         if first.sentence_start:
@@ -398,8 +401,8 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
                 continue  # "Gao and Timbuktu": a neighbouring place name, not a person's name
             if low.rstrip(".") in PERSON_TITLES and t.start > first.start:
                 continue  # "California Governor Jerry Brown": the title starts a new name
-            if t.sentence_start and k_is_first(run, tokens, t):
-                continue
+            if t.sentence_start and k_is_first(run, tokens, t) and not t.gap_before.endswith("("):
+                continue  # a capitalised first word; "(Mike de Kock)" is a name, not a sentence
             return ()
     coarse = any(m.candidate.feature in _COARSE or m.candidate.population >= 1_000_000 for m in matches)
     if j - i == 1 and not coarse:
@@ -519,10 +522,38 @@ def _add_skeleton_keys(spans: list[tuple[list[int], int, int, list[str]]],
             spans[n][3].append(skel)
 
 
+# Lowercase words that introduce a person's (or a pet's) name: "chef Jae", "his brother Tyler",
+# "Rozen's wife, Julia", "Russian leader Vladimir Putin", "hans bror Ali".
+ROLE_NOUNS = frozenset("""chef brother sister wife husband son daughter mother father mom mum dad
+uncle aunt cousin nephew niece grandson granddaughter grandmother grandfather friend boyfriend
+girlfriend fiancé fiancée partner widow colleague coach star player actor actress singer rapper
+leader spokesman spokeswoman spokesperson officer trooper deputy reporter correspondent author
+writer artist director founder chairman chairwoman ceo student teacher nurse pastor suspect victim
+defendant dog lab puppy cat horse baby bror syster fru hustru make sambo dotter mamma pappa
+farbror morbror moster faster kusin vän pojkvän flickvän kollega tränare ledaren ledare
+talespersonen talesperson författaren författare reportern läraren eleven hunden""".split())
+
+
+def _role_named(tokens: list[_Token], run: list[int]) -> bool:
+    """The run follows a role noun ("chef Jae", "wife, Julia", "leader Vladimir Putin"): a
+    person's name of up to three words (not "artist Banksy and London", a list)."""
+    i = run[0]
+    if i == 0 or len(run) > 3 or not all(tokens[k].capital for k in run):
+        return False
+    prev = tokens[i - 1]
+    return (prev.text in ROLE_NOUNS and not prev.capital and tokens[i].gap_before in (" ", ", ")
+            and not prev.clitic)
+
+
 def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, tuple[NameMatch, ...]],
                  stop: frozenset[str]) -> set[str]:
-    """Surnames of people named in full elsewhere: the last word of runs like "Megyn Kelly"."""
+    """Names of people: the words of a run after a role noun ("chef Jae", "leader Vladimir
+    Putin"), and the surname (and a lone given name) of runs like "Megyn Kelly", so that a bare
+    "Jae" or "Kelly" later in the article stays a person."""
     names: set[str] = set()
+    for run in runs:
+        if _role_named(tokens, run):
+            names.update(tokens[k].text for k in run if tokens[k].capital)
     for run in runs:
         if len(run) < 2 or len(run) > 4:
             continue

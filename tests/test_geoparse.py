@@ -210,3 +210,22 @@ def test_datelines_name_the_filing_town_however_small(body, expected):
 def test_capitals_that_are_no_dateline_still_need_a_big_place():
     # Mid-paragraph shouting is not a dateline: a small town's name in capitals is not taken.
     assert "ALLENDALE" not in texts("The sign read ALLENDALE -- WELCOME in big letters.")
+
+
+@pytest.mark.parametrize(("body", "language", "expected"), [
+    # A role noun names a person; the name stays a person's for the rest of the article.
+    ("It tells chef Jae's journey. Later Jae moved to New Orleans.", "en", ["New Orleans"]),
+    ("Russian leader Vladimir Putin spoke to reporters in Moscow.", "en", ["Russian", "Moscow"]),
+    ("His brother Tyler was sentenced in Texas.", "en", ["Texas"]),
+    ("Rozen's wife, Julia, has taken on the search.", "en", []),
+    ("Hans bror Ali flydde till Aleppo.", "sv", ["Aleppo"]),
+    # A country or a state after a role noun is still a place ("the star Georgia" is rare).
+    ("The coach Georgia hired was fired.", "en", ["Georgia"]),
+])
+def test_a_name_after_a_role_noun_is_a_person(body, language, expected):
+    assert texts(body, language) == expected
+
+
+def test_a_name_in_brackets_is_judged_like_a_name_mid_sentence():
+    # "(Mike de Kock)": the bracket starts no sentence, so "Mike" marks a person's name.
+    assert "Kock" not in texts("2012: 8 on Master Of Hounds (Mike de Kock), won by Arrogate.")
