@@ -13,7 +13,6 @@ import json
 import math
 import os
 import sqlite3
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -351,6 +350,8 @@ def _area_point(pts: list[tuple[float, float, int]]) -> tuple[float, float, int]
     lat = (lats[lo] + lats[hi]) / 2
     lon = (lons[lo] + lons[hi]) / 2
     if lons[hi] - lons[lo] > 180:  # crosses the antimeridian: a median is safer
+        import statistics  # only the index build needs it; keep it out of every start-up
+
         lon = statistics.median(lons)
     return lat, lon, sum(p[2] for p in pts)
 
