@@ -40,7 +40,7 @@ def main(argv: list[str]) -> int:
     c0 = time.process_time()  # CPU time: robust when other jobs load the machine
     outs = []
     for d in docs:
-        art = Article(title="", body=d["text"], language="en")
+        art = Article(title="", body=d["text"], language=d.get("language", "en"))
         outs.append(resolve_places(art, find_mentions(art, gaz)))
     secs = time.perf_counter() - t0
     cpu = time.process_time() - c0

@@ -662,6 +662,30 @@ def places_map(places: Sequence[Any], *, key: str) -> None:
               returned_objects=[], use_container_width=True, height=360)
 
 
+def pick_point(candidates: Sequence[Any], *, key: str, lat_key: str, lon_key: str) -> None:
+    """A map to click a point on: a new click fills the coordinate inputs `lat_key`/`lon_key`,
+    which must be created after this call. The map shows `candidates` and the current point."""
+    mapview = _mapview()
+    if mapview is None:
+        return
+    _static_assets_ready()
+    from streamlit_folium import st_folium
+
+    def take(result: object) -> None:
+        point = mapview.point_from_click(result) if isinstance(result, dict) else None
+        # The same click value comes back on every later run: only a new one moves the point.
+        if point is not None and st.session_state.get(f"_{key}_seen") != point:
+            st.session_state[f"_{key}_seen"] = point
+            st.session_state[lat_key], st.session_state[lon_key] = point
+
+    take(st.session_state.get(key))
+    lat, lon = st.session_state.get(lat_key), st.session_state.get(lon_key)
+    picked = None if lat is None or lon is None or (lat, lon) == (0.0, 0.0) else (float(lat), float(lon))
+    fmap = mapview.build_pick_map(candidates, picked, tiles=settings.get("CONFLICTMAP_TILES"))
+    take(st_folium(fmap, key=key, returned_objects=list(mapview.PICK_RETURNED_OBJECTS),
+                   use_container_width=True, height=320))
+
+
 def paste_form() -> None:
     """Add an article by pasting its text (title, date and language optional)."""
     with st.form("paste_article", clear_on_submit=False):
@@ -839,11 +863,13 @@ def review_places_panel() -> None:
         else:
             chosen = st.selectbox("Candidate", candidates, format_func=candidate_label, key="place_pick")
     else:
+        st.session_state.setdefault("place_lat", 0.0)
+        st.session_state.setdefault("place_lon", 0.0)
+        st.caption("Click the map where the place is, or type its coordinates.")
+        pick_point(candidates, key="place_pick_map", lat_key="place_lat", lon_key="place_lon")
         c1, c2, c3 = st.columns(3)
-        lat = c1.number_input("Latitude", min_value=-90.0, max_value=90.0, value=0.0, format="%.5f",
-                              key="place_lat")
-        lon = c2.number_input("Longitude", min_value=-180.0, max_value=180.0, value=0.0, format="%.5f",
-                              key="place_lon")
+        lat = c1.number_input("Latitude", min_value=-90.0, max_value=90.0, format="%.5f", key="place_lat")
+        lon = c2.number_input("Longitude", min_value=-180.0, max_value=180.0, format="%.5f", key="place_lon")
         cc = c3.text_input("Country code (ISO 2)", value=hint[:2], key="place_cc")
         chosen = manual_candidate(name, lat, lon, cc)
     if chosen is not None and st.button("Save place correction", key="save_place", type="primary"):
@@ -877,12 +903,17 @@ def _edit_event_widgets(row: pd.Series) -> dict[str, Any]:
                        key=f"ed_sub_{eid}")
     actors = st.text_input("Actors (separated by ;, the first is actor1)", value=str(row.get("actors") or ""),
                            key=f"ed_actors_{eid}")
+    lat_key, lon_key = f"ed_lat_{eid}", f"ed_lon_{eid}"
+    st.session_state.setdefault(lat_key, None if pd.isna(row.get("lat")) else float(row["lat"]))
+    st.session_state.setdefault(lon_key, None if pd.isna(row.get("lon")) else float(row["lon"]))
+    # A toggle, not an expander: a map drawn in a hidden container (this panel is the second
+    # tab) can come up empty in Chrome; drawn on demand it is visible from the start.
+    if st.toggle("Pick the location on a map", key=f"ed_pick_{eid}"):
+        pick_point([], key=f"ed_pick_map_{eid}", lat_key=lat_key, lon_key=lon_key)
     c3, c4, c5 = st.columns(3)
     location = c3.text_input("Location", value=str(row.get("location") or ""), key=f"ed_loc_{eid}")
-    lat = c4.number_input("Latitude", min_value=-90.0, max_value=90.0, format="%.5f", key=f"ed_lat_{eid}",
-                          value=None if pd.isna(row.get("lat")) else float(row["lat"]))
-    lon = c5.number_input("Longitude", min_value=-180.0, max_value=180.0, format="%.5f",
-                          key=f"ed_lon_{eid}", value=None if pd.isna(row.get("lon")) else float(row["lon"]))
+    lat = c4.number_input("Latitude", min_value=-90.0, max_value=90.0, format="%.5f", key=lat_key)
+    lon = c5.number_input("Longitude", min_value=-180.0, max_value=180.0, format="%.5f", key=lon_key)
     return {"event_date": event_date, "event_type": event_type, "sub_event_type": sub,
             "actors": [a.strip() for a in actors.split(";") if a.strip()],
             "fatalities": None if fatalities is None else int(fatalities),

@@ -360,6 +360,48 @@ def test_review_correction_moves_the_marker(app, browser, fixture):
         tab.close()
 
 
+def test_a_click_on_the_review_map_sets_the_coordinates(app, browser, fixture):
+    """Review page: "Pick the location on a map", click a point; the latitude and longitude
+    inputs take the clicked point (what Leaflet says is under the mouse), ready to save."""
+    from conflictmap.filters import EventFilter
+
+    _, events = fixture
+    hasakah = events[2]  # still in the review queue (the Afrin event is corrected elsewhere)
+    query = urlencode(EventFilter(text="fängelset").to_query_params(), doseq=True)
+    review = MapPage(browser, f"{app.url}/Review?{query}")
+    try:
+        review.page.get_by_role("tab", name="Events to review").click()
+        review.page.get_by_text(f"Event {hasakah.event_id}").first.wait_for(timeout=30_000)
+        review.page.get_by_text("Pick the location on a map").click()
+        picker = review.page.frame_locator(MAP_FRAME)
+        picker.locator(".leaflet-container").wait_for(timeout=30_000)
+        # A point 60 px right of and 40 px below the map's centre, and where Leaflet puts it.
+        target = picker.locator("body").evaluate("""() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            const size = map.getSize();
+            const p = L.point(size.x / 2 + 60, size.y / 2 + 40);
+            const ll = map.containerPointToLatLng(p);
+            return [p.x, p.y, ll.lat, ll.lng];
+        }""")
+        # Streamlit may still scroll the page after the map appears: measure where it is now.
+        review.page.locator(MAP_FRAME).scroll_into_view_if_needed()
+        box = review.page.locator(MAP_FRAME).bounding_box()
+        review.page.mouse.click(box["x"] + target[0], box["y"] + target[1])
+        lat_box = review.page.get_by_label("Latitude").filter(visible=True)
+        lon_box = review.page.get_by_label("Longitude").filter(visible=True)
+        review.page.wait_for_function(
+            """([want]) => [...document.querySelectorAll('input[aria-label="Latitude"]')]
+                 .some(i => Math.abs(parseFloat(i.value) - want) < 1e-3)""", arg=[target[2]],
+            timeout=30_000)
+        assert float(lat_box.input_value()) == pytest.approx(target[2], abs=1e-3)
+        assert float(lon_box.input_value()) == pytest.approx(target[3], abs=1e-3)
+        # Not where the machine put the prison attack.
+        assert abs(float(lon_box.input_value()) - hasakah.lon) > 1e-4
+        assert review.dialogs == [] and review.errors == []
+    finally:
+        review.close()
+
+
 def test_thousands_of_events_all_counted_and_each_one_reachable(browser):
     """A bare map page (no app) with 3,000 events at 60 places: the bubbles and markers on screen
     add up to every event; zoomed in, a crowded place lists its events and each opens its popup."""

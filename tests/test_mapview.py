@@ -483,3 +483,33 @@ def test_places_map_marks_each_place_once_escapes_names_and_fits_them():
     assert south <= 35.0 and north >= 36.311 and west <= 36.686 and east >= 38.0
     assert not re.search(r'src="https?://', html)
     assert "ConflictMap.addOutlines(" in html and "countries.geojson" in html  # offline basemap
+
+
+def test_pick_map_shows_candidates_and_the_chosen_point_escaped_and_offline():
+    from conflictmap.models import Candidate
+
+    cands = [Candidate("gn:1", "Atme", 36.311, 36.686, "SY", "village", "Idlib"),
+             Candidate("gn:2", "<b onmouseover=alert(1)>", 36.2, 37.1, "SY", "city", "Aleppo")]
+    fmap = mapview.build_pick_map(cands, (36.5, 36.9), tiles="none")
+    html = rendered(fmap)
+    assert html.count("L.circleMarker(") == 3
+    assert "<b onmouseover" not in html and "&lt;b onmouseover=alert(1)&gt;" in html
+    assert mapview.picker.PICKED_COLOR in html
+    (south, west), (north, east) = fmap.get_bounds()
+    assert south <= 36.2 and north >= 36.5 and west <= 36.686 and east >= 37.1
+    assert not re.search(r'src="https?://', html)
+
+
+@pytest.mark.parametrize(("result", "point"), [
+    ({"last_clicked": {"lat": 36.31111, "lng": 36.686391234}}, (36.31111, 36.68639)),
+    ({"last_clicked": {"lat": 36.3, "lng": 396.7}}, (36.3, 36.7)),  # the world wrapped once east
+    ({"last_clicked": {"lat": -12.5, "lng": -540.0}}, (-12.5, -180.0)),
+    ({"last_clicked": None}, None),  # no click yet
+    ({"last_clicked": {"lat": 91.0, "lng": 0.0}}, None),
+    ({"last_clicked": {"lat": "nan", "lng": 0.0}}, None),
+    ({"last_clicked": {"lat": "x", "lng": 0.0}}, None),
+    ({}, None),
+    (None, None),
+])
+def test_a_map_click_becomes_a_valid_point_or_nothing(result, point):
+    assert mapview.point_from_click(result) == point

@@ -6,6 +6,8 @@ Public API (used by conflictmap/ui.py and the pages):
   (the encoded events are cached per process, keyed by cache_key or a frame fingerprint)
 - event_id_from_click(st_folium_result) -> event id or None; RETURNED_OBJECTS for st_folium
 - build_places_map(places) -> folium.Map of an article's resolved place mentions
+- build_pick_map(candidates, picked) -> folium.Map to click a point on; point_from_click(result);
+  PICK_RETURNED_OBJECTS for st_folium
 - EVENT_TYPE_COLORS
 """
 
@@ -22,16 +24,19 @@ from conflictmap.mapview.payload import (
     frame_fingerprint,
     safe_url,
 )
+from conflictmap.mapview.picker import PICK_RETURNED_OBJECTS, build_pick_map, point_from_click
 from conflictmap.mapview.places import build_places_map
 from conflictmap.mapview.popup import RETURNED_OBJECTS, event_id_from_click
 
 __all__ = [
     "EVENT_TYPE_COLORS",
     "OTHER_COLOR",
+    "PICK_RETURNED_OBJECTS",
     "RETURNED_OBJECTS",
     "STATIC_URL",
     "EventPayload",
     "build_event_map",
+    "build_pick_map",
     "build_places_map",
     "clear_cache",
     "color_for",
@@ -43,5 +48,6 @@ __all__ = [
     "event_id_from_click",
     "frame_fingerprint",
     "localize_assets",
+    "point_from_click",
     "safe_url",
 ]

@@ -1,0 +1,74 @@
+"""A small map to pick a point by clicking: the review page sets a place's or an event's coordinates.
+
+The map shows the gazetteer's candidates for the name (grey) and the point chosen so far (red), so
+a reviewer can click where the place really is, often beside a candidate the machine rejected.
+st_folium returns the click as `last_clicked` ({"lat": .., "lng": ..}); `point_from_click` checks
+it, since a click on a world wrapped around the antimeridian gives longitudes past ±180.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+
+import folium
+
+from conflictmap.mapview.assets import STATIC_URL, IconImagePath, localize_assets
+from conflictmap.mapview.build import FIT_PADDING, MAX_ZOOM, _tiles_setting
+from conflictmap.mapview.layers import CountryOutlines
+from conflictmap.models import Candidate
+
+# Only clicks come back from the picker: panning and zooming never rerun the page.
+PICK_RETURNED_OBJECTS = ["last_clicked"]
+CANDIDATE_COLOR = "#7f7f7f"
+PICKED_COLOR = "#c0392b"
+
+
+def build_pick_map(candidates: Sequence[Candidate], picked: tuple[float, float] | None = None, *,
+                   tiles: str | None = None, height: int = 320, static_url: str = STATIC_URL) -> folium.Map:
+    """Candidates as grey points, the current pick as a red one, fitted to both (world if none)."""
+    fmap = folium.Map(location=(20.0, 20.0), zoom_start=2, tiles=_tiles_setting(tiles), max_zoom=MAX_ZOOM,
+                      prefer_canvas=True, control_scale=True, height=height)
+    fmap.options["max_zoom"] = MAX_ZOOM
+    IconImagePath(static_url).add_to(fmap)
+    CountryOutlines(static_url).add_to(fmap)
+    points = []
+    for cand in candidates:
+        # Tooltips are HTML in Leaflet: gazetteer names are escaped like article text.
+        label = html.escape(f"{cand.name}, {cand.admin1 or '—'}, {cand.country_code or '—'} ({cand.feature})")
+        folium.CircleMarker(location=(cand.lat, cand.lon), radius=6, weight=1, color="#333333", fill=True,
+                            fill_color=CANDIDATE_COLOR, fill_opacity=0.8,
+                            tooltip=folium.Tooltip(label, sticky=True)).add_to(fmap)
+        points.append((cand.lat, cand.lon))
+    if picked is not None:
+        folium.CircleMarker(location=picked, radius=8, weight=2, color="#ffffff", fill=True,
+                            fill_color=PICKED_COLOR, fill_opacity=0.95,
+                            tooltip=html.escape(f"chosen point {picked[0]:.5f}, {picked[1]:.5f}")).add_to(fmap)
+        points.append(picked)
+    if points:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=FIT_PADDING, max_zoom=9)
+    localize_assets(fmap, static_url)
+    return fmap
+
+
+def point_from_click(result: Mapping[str, object] | None) -> tuple[float, float] | None:
+    """(lat, lon) of st_folium's last map click, longitude wrapped into [-180, 180), or None.
+
+    >>> point_from_click({"last_clicked": {"lat": 36.3, "lng": 396.7}})
+    (36.3, 36.7)
+    """
+    if not result:
+        return None
+    click = result.get("last_clicked")
+    if not isinstance(click, Mapping):
+        return None
+    try:
+        lat, lon = float(click["lat"]), float(click["lng"])  # type: ignore[arg-type]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not -90.0 <= lat <= 90.0:
+        return None
+    lon = (lon + 180.0) % 360.0 - 180.0
+    return round(lat, 5), round(lon, 5)
