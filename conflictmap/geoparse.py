@@ -255,7 +255,19 @@ def _span_keys(body: str, tokens: list[_Token], i: int, j: int, lang: str) -> li
     bare = strip_article(key)
     if bare != key:
         keys.append(bare)
+    if "-" in text:
+        # "Petion-Ville" is GeoNames' "Pétionville" (name keys read a hyphen as a space).
+        keys.append(name_key(text.replace("-", "")))
+    if lang in ("sv", "und", "da", "no") and j - i == 1:
+        # "Sydkivu", "Nordkivu": Swedish glues the compass point on; gazetteers say "South Kivu".
+        for k in list(keys):
+            for prefix, english in _SV_COMPASS:
+                if k.startswith(prefix) and len(k) > len(prefix) + 2:
+                    keys.append(f"{english} {k[len(prefix):]}")
     return keys
+
+
+_SV_COMPASS = (("nord", "north"), ("syd", "south"), ("öst", "east"), ("väst", "west"))
 
 
 def _lower_vocabulary(tokens: list[_Token]) -> set[str]:
@@ -393,6 +405,12 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         # "Henry and Gail Cole").
         segment = _conjunct(run, tokens, i) if coordinated and j - i > 1 else run
         others = [tokens[k] for k in segment if k < i or k >= j]
+        if coordinated:
+            # "Petion-Ville and Kenscoff": a whole other conjunct that is a place vouches for
+            # this one as much as a single-word neighbour does ("Gao and Timbuktu").
+            placed = {k for k in run if _conjunct_is_place(run, tokens, k, known_places)}
+            others = [t for k, t in zip([k for k in segment if k < i or k >= j], others, strict=True)
+                      if k not in placed]
         for t in others:
             low = t.text.lower()
             if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
@@ -463,6 +481,16 @@ def _with_dc(m: Mention, body: str) -> Mention:
 _CONJUNCTIONS = frozenset(("and", "och", "or", "eller"))
 
 
+def _conjunct_is_place(run: list[int], tokens: list[_Token], k: int,
+                       known_places: dict[str, tuple[NameMatch, ...]]) -> bool:
+    """Whether the conjunct of `run` holding token k is, as a whole, a known place name."""
+    part = _conjunct(run, tokens, k)
+    if len(part) < 2 or tokens[k].text.lower() in _CONJUNCTIONS:
+        return False
+    text = tokens[part[0]].text + "".join(tokens[n].gap_before + tokens[n].text for n in part[1:])
+    return name_key(text) in known_places or name_key(text.replace("-", "")) in known_places
+
+
 def _conjunct(run: list[int], tokens: list[_Token], i: int) -> list[int]:
     """The part of a capitalised run between conjunctions that holds token i."""
     part: list[int] = []
@@ -522,6 +550,14 @@ def _add_skeleton_keys(spans: list[tuple[list[int], int, int, list[str]]],
             spans[n][3].append(skel)
 
 
+SV_LOWERCASE_GENERICS = frozenset("""havet viken sjön oceanen bukten sundet kanalen halvön öknen
+dalen floden""".split())
+# Generic nouns that end place names ("Rakhine State", "Lower Shabelle Region", "Bekaa Valley").
+GEO_GENERICS = frozenset("""state province county district region governorate oblast prefecture
+city town village island islands valley river lake sea bay gulf strait peninsula coast desert
+mountains hills plateau strip delta basin camp""".split())
+
+
 # Lowercase words that introduce a person's (or a pet's) name: "chef Jae", "his brother Tyler",
 # "Rozen's wife, Julia", "Russian leader Vladimir Putin", "hans bror Ali".
 ROLE_NOUNS = frozenset("""chef brother sister wife husband son daughter mother father mom mum dad
@@ -563,6 +599,8 @@ def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, t
         first = words[0].text.lower()
         if first in stop or first in MODIFIERS or first in _CUES_BEFORE or first in CONNECTORS:
             continue
+        if words[-1].text.lower() in GEO_GENERICS:
+            continue  # "Rakhine State", "Bekaa Valley": a place and its kind, not a person
         if name_key(" ".join(w.text for w in words)) in found:
             continue  # the whole run is a place ("New York")
         if any(m.kind == KIND_DEMONYM or _is_major(m)
@@ -610,6 +648,17 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
     for run in runs:  # single words of longer runs, to tell "Megyn Kelly" from "New York"
         if len(run) >= 2:
             all_keys.update(name_key(tokens[k].text) for k in run)
+    # "Cox's Bazar", "St John's": a genitive inside a name ends the capitalised run, so such
+    # names are looked up on their own.
+    possessives = {k: name_key(body[tok.start:tokens[k + 1].end]) for k, tok in enumerate(tokens[:-1])
+                   if tok.clitic and tok.capital and body[tok.end:tok.full_end] in ("'s", "’s")
+                   and tokens[k + 1].capital and tokens[k + 1].gap_before == " "}
+    all_keys.update(possessives.values())
+    # "Röda havet", "Persiska viken", "Indiska oceanen": Swedish writes the generic in lowercase.
+    generics = {k: name_key(body[tok.start:tokens[k + 1].end]) for k, tok in enumerate(tokens[:-1])
+                if tok.capital and not tok.clitic and tokens[k + 1].gap_before == " "
+                and tokens[k + 1].text in SV_LOWERCASE_GENERICS} if lang in ("sv", "und") else {}
+    all_keys.update(generics.values())
     found = gaz.matches_for_keys(all_keys)
     if _about_arab_world(found):
         _add_skeleton_keys(spans, found, gaz)
@@ -622,11 +671,22 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
 
     mentions: list[Mention] = []
     covered: set[int] = set()
+    whole: list[Mention] = []  # names the runs cannot hold, found first
+    for k, key in {**possessives, **generics}.items():
+        primary = tuple(m for m in found.get(key, ()) if m.kind == KIND_PRIMARY)
+        if primary:
+            start, end = tokens[k].start, tokens[k + 1].end
+            whole.append(Mention(text=body[start:end], start=start, end=end,
+                                 candidates=_dedupe(m.candidate for m in primary), cue=None))
+            covered.update((k, k + 1))
     for run in runs:
         options = {(i, j): keys for i, j, keys in by_run.get(run[0], [])}
         pos = 0
         while pos < len(run):
             i = run[pos]
+            if i in covered:
+                pos += 1
+                continue
             chosen = None
             for b in range(min(len(run), pos + MAX_SPAN_TOKENS), pos, -1):
                 j = run[b - 1] + 1
@@ -639,7 +699,9 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                         continue
                     ok = _accept(hits, tokens, i, j, run, lower_vocab, stop, key, people, found, dated)
                     if ok:
-                        trim = 1 if (n == 1 and key == span_keys[0][:-1]) else 0
+                        # A key made from the genitive-less form ("syrien" of "Syriens", "south
+                        # kivu" of "Sydkivus") leaves the "s" outside the mention.
+                        trim = 1 if n > 0 and span_keys[0].endswith("s") and not key.endswith("s") else 0
                         chosen = (b, i, j, ok, trim)
                         break
                 if chosen:
@@ -661,6 +723,7 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             if mention.end > end:
                 covered.update(k for k in range(j, len(tokens)) if tokens[k].start < mention.end)
             pos = b
+    mentions.extend(whole)
     if lang in ("sv", "und", "da", "no"):
         mentions.extend(_compound_mentions(tokens, covered, gaz, stop))
     mentions.extend(_cue_only_mentions(tokens, covered, body, stop))

@@ -229,3 +229,20 @@ def test_a_name_after_a_role_noun_is_a_person(body, language, expected):
 def test_a_name_in_brackets_is_judged_like_a_name_mid_sentence():
     # "(Mike de Kock)": the bracket starts no sentence, so "Mike" marks a person's name.
     assert "Kock" not in texts("2012: 8 on Master Of Hounds (Mike de Kock), won by Arrogate.")
+
+
+@pytest.mark.parametrize(("body", "language", "expected"), [
+    # A genitive inside a name ends no run: looked up whole, and other mentions stay.
+    ("Israel and Gaza were quiet; refugees in Cox's Bazar waited.", "en", ["Israel", "Gaza", "Cox's Bazar"]),
+    # Swedish writes a sea's or a gulf's generic in lowercase.
+    ("Huthirebeller angrep fartyg i Röda havet och i Adenviken.", "sv", ["Röda havet", "Adenviken"]),
+    ("Ryska fartyg i Svarta havet. Röda korset hjälper.", "sv", ["Svarta havet"]),
+    # Swedish glues the compass point on: "Sydkivu" is South Kivu; a genitive stays outside.
+    ("Burundi har trupper i Sydkivus gränstrakter och i Nordkivu.", "sv", ["Burundi", "Sydkivu", "Nordkivu"]),
+    # "State" after a name is the name's kind, not a surname.
+    ("Fighting neared Sittwe, capital of western Rakhine State.", "en", ["Sittwe", "Rakhine"]),
+    # A hyphenated spelling of a one-word gazetteer name, and its coordinated neighbour.
+    ("Gangs forced residents of Petion-Ville and Kenscoff to flee.", "en", ["Petion-Ville", "Kenscoff"]),
+])
+def test_names_that_runs_of_capitals_do_not_hold(body, language, expected):
+    assert texts(body, language) == expected

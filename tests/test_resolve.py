@@ -237,3 +237,16 @@ def test_a_district_named_after_its_seat_is_found_from_the_seat(body, language):
     p = place(resolve(body, language), "Afrin")
     assert (p.candidate.name, p.candidate.feature, p.precision) == ("Afrin District", "admin2", GEO_PRECISION_NEAR)
     assert km_between(p.candidate.lat, p.candidate.lon, 36.51, 36.87) < 30
+
+
+@pytest.mark.parametrize(("body", "language", "name", "country", "feature"), [
+    ("Burundi har trupper i Sydkivu.", "sv", "Sydkivu", "CD", "admin1"),
+    ("IS attacked a checkpoint in Saladin province.", "en", "Saladin", "IQ", "admin1"),
+    ("Al-Shabaab attacked a base in Lower Shabelle.", "en", "Lower Shabelle", "SO", "admin1"),
+    # A curated town without a census figure is a town: the story's country settles it.
+    ("Insurgents attacked the towns of Palma and Mocimboa da Praia in Cabo Delgado, Mozambique.",
+     "en", "Palma", "MZ", "village"),
+])
+def test_news_names_of_divisions_and_curated_towns(body, language, name, country, feature):
+    p = place(resolve(body, language), name)
+    assert (p.candidate.country_code, p.candidate.feature) == (country, feature)

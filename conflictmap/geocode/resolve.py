@@ -63,9 +63,10 @@ def prior(cand: Candidate, surface: str, kind: int | None = None) -> float:
     named only in some other language ("Tunis" is Tunisia in Danish) is no stronger than a town.
     """
     population = cand.population
-    if not population and cand.source == "geonames" and cand.feature in ("city", "village"):
+    if not population and cand.source in ("geonames", "supplement") and cand.feature in ("city", "village"):
         # cities500 lists every administrative seat, with population 0 when GeoNames has no
-        # figure: a district seat ("Ariha") is a town, not an empty place.
+        # figure, and curated rows say 0 when no census figure was at hand: a town ("Ariha",
+        # Palma in Cabo Delgado) is a town, not an empty place.
         population = _SEAT_POPULATION
     score = math.log10(population + 10)
     score += FEATURE_PRIOR.get(cand.feature, 0.0)
