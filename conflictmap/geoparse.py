@@ -550,6 +550,23 @@ def _add_skeleton_keys(spans: list[tuple[list[int], int, int, list[str]]],
             spans[n][3].append(skel)
 
 
+# Words that make "<place> <word>" the name of a newspaper, a command, a cartel, a firm
+# ("Miami Herald", "U.S. Africa Command", "Sinaloa Cartel"): the place is named, but nothing
+# happens there, so the event coder leaves such mentions out (cue "organisation").
+ORGANISATION_WORDS = frozenset("""Herald Tribune Times Post Independent Journal Gazette Chronicle
+Observer Telegraph Standard Express Daily News Press Radio Television TV Broadcasting Monitor
+Insider Reporters Review Magazine Command Corps Cartel University College Airlines Airways Bank
+Exchange Company Group FC""".split())
+
+
+def _names_organisation(tokens: list[_Token], j: int, run: list[int]) -> bool:
+    """The mention ending before tokens[j] opens an organisation's name in the same run."""
+    for k in (j, j + 1):
+        if k in run and tokens[k].text in ORGANISATION_WORDS:
+            return True
+    return False
+
+
 SV_LOWERCASE_GENERICS = frozenset("""havet viken sjön oceanen bukten sundet kanalen halvön öknen
 dalen floden""".split())
 # Generic nouns that end place names ("Rakhine State", "Lower Shabelle Region", "Bekaa Valley").
@@ -712,7 +729,8 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
             b, i, j, ok, trim = chosen
             start, end = tokens[i].start, tokens[j - 1].end - trim
             cue = "demonym" if all(m.kind == KIND_DEMONYM for m in ok) else (
-                "dateline" if (i, j) in dated else _cue_before(tokens, i, lang) or _cue_after(tokens, j))
+                "dateline" if (i, j) in dated else "organisation" if _names_organisation(tokens, j, run)
+                else _cue_before(tokens, i, lang) or _cue_after(tokens, j))
             mention = _with_dc(Mention(text=body[start:end], start=start, end=end,
                                        candidates=_dedupe(m.candidate for m in ok), cue=cue), body)
             if mentions and mentions[-1].end > mention.start:

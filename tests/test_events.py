@@ -562,3 +562,15 @@ def test_a_battle_names_the_state_forces_as_the_other_side_and_a_crash_has_none(
     assert (event.actor2, event.interaction) == ("Police Forces of Mali", 13)
     crash = by_location(seed_events, "Afrin")  # one-sided: nobody on the other side (US forces abroad: 8)
     assert (crash.actor2, crash.interaction) == ("", 80)
+
+
+@pytest.mark.parametrize(("body", "where"), [
+    ("Gangs killed 12 people in Haiti on Monday, the Miami Herald reported.", "Haiti"),
+    ("Gunmen killed five villagers in Mali on Sunday, according to the Sudan Tribune.", "Mali"),
+])
+def test_a_place_in_a_newspapers_name_is_not_where_the_event_happened(body, where):
+    from conflictmap.pipeline import extract_article
+
+    # The whole pipeline: the geoparser marks "Miami" of "Miami Herald" as an organisation's.
+    article = Article(title="t", body=body, date=date(2024, 5, 23), language="en", source="Test Daily")
+    assert [e.location for e in extract_article(article).events] == [where]

@@ -246,3 +246,10 @@ def test_a_name_in_brackets_is_judged_like_a_name_mid_sentence():
 ])
 def test_names_that_runs_of_capitals_do_not_hold(body, language, expected):
     assert texts(body, language) == expected
+
+
+def test_a_place_opening_an_organisations_name_is_marked_so():
+    art = Article(title="", body="The Miami Herald and U.S. Africa Command said Somalia was calm.", language="en")
+    cues = {m.text: m.cue for m in find_mentions(art)}
+    assert cues["Miami"] == "organisation" and cues["Africa"] == "organisation"
+    assert cues["Somalia"] is None

@@ -456,6 +456,7 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
                 sp.append(sorted_places[pi])
             pi += 1
         eligible = [p for p in sp if _is_event_place(p, body, actor_spans, st)
+                    and p.mention.cue != "organisation"  # "the Miami Herald reported"
                     and not actor_lex.is_demonym(p.mention.text) and not _looks_like_demonym(p)]
         first_trigger = st[0].start if st else s.start
         if st:
