@@ -662,9 +662,11 @@ def places_map(places: Sequence[Any], *, key: str) -> None:
               returned_objects=[], use_container_width=True, height=360)
 
 
-def pick_point(candidates: Sequence[Any], *, key: str, lat_key: str, lon_key: str) -> None:
+def pick_point(candidates: Sequence[Any], *, key: str, lat_key: str, lon_key: str,
+               context: Sequence[Any] = ()) -> None:
     """A map to click a point on: a new click fills the coordinate inputs `lat_key`/`lon_key`,
-    which must be created after this call. The map shows `candidates` and the current point."""
+    which must be created after this call. The map shows `candidates`, the article's other
+    places (`context`) and the current point."""
     mapview = _mapview()
     if mapview is None:
         return
@@ -681,7 +683,7 @@ def pick_point(candidates: Sequence[Any], *, key: str, lat_key: str, lon_key: st
     take(st.session_state.get(key))
     lat, lon = st.session_state.get(lat_key), st.session_state.get(lon_key)
     picked = None if lat is None or lon is None or (lat, lon) == (0.0, 0.0) else (float(lat), float(lon))
-    fmap = mapview.build_pick_map(candidates, picked, tiles=settings.get("CONFLICTMAP_TILES"))
+    fmap = mapview.build_pick_map(candidates, picked, context=context, tiles=settings.get("CONFLICTMAP_TILES"))
     take(st_folium(fmap, key=key, returned_objects=list(mapview.PICK_RETURNED_OBJECTS),
                    use_container_width=True, height=320))
 
@@ -866,7 +868,8 @@ def review_places_panel() -> None:
         st.session_state.setdefault("place_lat", 0.0)
         st.session_state.setdefault("place_lon", 0.0)
         st.caption("Click the map where the place is, or type its coordinates.")
-        pick_point(candidates, key="place_pick_map", lat_key="place_lat", lon_key="place_lon")
+        pick_point(candidates, key="place_pick_map", lat_key="place_lat", lon_key="place_lon",
+                   context=_article_places(store, str(row["article_id"])))
         c1, c2, c3 = st.columns(3)
         lat = c1.number_input("Latitude", min_value=-90.0, max_value=90.0, format="%.5f", key="place_lat")
         lon = c2.number_input("Longitude", min_value=-180.0, max_value=180.0, format="%.5f", key="place_lon")
@@ -879,6 +882,15 @@ def review_places_panel() -> None:
             st.error(str(err))
             return
         _flash(f"Saved: “{name}” → {candidate_label(chosen)}; {n} mention(s) updated.", "places")
+
+
+def _article_places(store: Store, article_id: str) -> list[Any]:
+    """The places an article resolved (one per place), to show around an unresolved one."""
+    try:
+        stored = store.get_article(article_id)
+    except StoreError:
+        return []
+    return list({p.candidate.place_id: p.candidate for p in stored.places if p.candidate is not None}.values())
 
 
 def _edit_event_widgets(row: pd.Series) -> dict[str, Any]:

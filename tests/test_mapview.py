@@ -490,13 +490,15 @@ def test_pick_map_shows_candidates_and_the_chosen_point_escaped_and_offline():
 
     cands = [Candidate("gn:1", "Atme", 36.311, 36.686, "SY", "village", "Idlib"),
              Candidate("gn:2", "<b onmouseover=alert(1)>", 36.2, 37.1, "SY", "city", "Aleppo")]
-    fmap = mapview.build_pick_map(cands, (36.5, 36.9), tiles="none")
+    idlib = Candidate("gn:3", "Idlib <i>", 35.93, 36.63, "SY", "city", "Idlib")
+    fmap = mapview.build_pick_map(cands, (36.5, 36.9), context=[idlib], tiles="none")
     html = rendered(fmap)
-    assert html.count("L.circleMarker(") == 3
+    assert html.count("L.circleMarker(") == 4
+    assert "named in the article: Idlib &lt;i&gt;" in html
     assert "<b onmouseover" not in html and "&lt;b onmouseover=alert(1)&gt;" in html
     assert mapview.picker.PICKED_COLOR in html
     (south, west), (north, east) = fmap.get_bounds()
-    assert south <= 36.2 and north >= 36.5 and west <= 36.686 and east >= 37.1
+    assert south <= 35.93 and north >= 36.5 and west <= 36.63 and east >= 37.1
     assert not re.search(r'src="https?://', html)
 
 

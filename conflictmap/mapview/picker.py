@@ -1,7 +1,8 @@
 """A small map to pick a point by clicking: the review page sets a place's or an event's coordinates.
 
-The map shows the gazetteer's candidates for the name (grey) and the point chosen so far (red), so
-a reviewer can click where the place really is, often beside a candidate the machine rejected.
+The map shows the gazetteer's candidates for the name (grey), the other places the article names
+(blue) and the point chosen so far (red), so a reviewer can click where the place really is:
+beside a candidate the machine rejected, or near the towns the story is about.
 st_folium returns the click as `last_clicked` ({"lat": .., "lng": ..}); `point_from_click` checks
 it, since a click on a world wrapped around the antimeridian gives longitudes past ±180.
 """
@@ -23,11 +24,14 @@ from conflictmap.models import Candidate
 PICK_RETURNED_OBJECTS = ["last_clicked"]
 CANDIDATE_COLOR = "#7f7f7f"
 PICKED_COLOR = "#c0392b"
+CONTEXT_COLOR = "#6fa8dc"
 
 
 def build_pick_map(candidates: Sequence[Candidate], picked: tuple[float, float] | None = None, *,
-                   tiles: str | None = None, height: int = 320, static_url: str = STATIC_URL) -> folium.Map:
-    """Candidates as grey points, the current pick as a red one, fitted to both (world if none)."""
+                   context: Sequence[Candidate] = (), tiles: str | None = None, height: int = 320,
+                   static_url: str = STATIC_URL) -> folium.Map:
+    """Candidates as grey points, the article's other places (`context`) as small blue ones, the
+    current pick as a red one, all fitted (the world if there are none)."""
     fmap = folium.Map(location=(20.0, 20.0), zoom_start=2, tiles=_tiles_setting(tiles), max_zoom=MAX_ZOOM,
                       prefer_canvas=True, control_scale=True, height=height)
     fmap.options["max_zoom"] = MAX_ZOOM
@@ -39,6 +43,12 @@ def build_pick_map(candidates: Sequence[Candidate], picked: tuple[float, float] 
         label = html.escape(f"{cand.name}, {cand.admin1 or '—'}, {cand.country_code or '—'} ({cand.feature})")
         folium.CircleMarker(location=(cand.lat, cand.lon), radius=6, weight=1, color="#333333", fill=True,
                             fill_color=CANDIDATE_COLOR, fill_opacity=0.8,
+                            tooltip=folium.Tooltip(label, sticky=True)).add_to(fmap)
+        points.append((cand.lat, cand.lon))
+    for cand in context:
+        label = html.escape(f"named in the article: {cand.name} ({cand.country_code or '—'}, {cand.feature})")
+        folium.CircleMarker(location=(cand.lat, cand.lon), radius=4, weight=1, color="#1f4e79", fill=True,
+                            fill_color=CONTEXT_COLOR, fill_opacity=0.7,
                             tooltip=folium.Tooltip(label, sticky=True)).add_to(fmap)
         points.append((cand.lat, cand.lon))
     if picked is not None:
