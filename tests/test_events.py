@@ -242,6 +242,11 @@ def test_undated_article_keeps_an_absolute_date_from_the_text() -> None:
     ("Dozens were wounded when the bomb went off.", None),
     ("More than 20 people were arrested.", None),
     ("In 2019, the group killed its leader.", None),
+    # A police station is no person; a list after one death verb is all dead.
+    ("Four people were killed when gunmen attacked a police station.", 4),
+    ("Gunmen killed a soldier and two civilians at an army checkpoint.", 3),
+    ("Militanter dödade tre soldater, två poliser och en civil i går.", 6),
+    ("Two soldiers were killed and three civilians were wounded.", 2),
 ])
 def test_death_tolls(sentence: str, deaths: int | None) -> None:
     found = count_deaths(sentence)
@@ -574,3 +579,16 @@ def test_a_place_in_a_newspapers_name_is_not_where_the_event_happened(body, wher
     # The whole pipeline: the geoparser marks "Miami" of "Miami Herald" as an organisation's.
     article = Article(title="t", body=body, date=date(2024, 5, 23), language="en", source="Test Daily")
     assert [e.location for e in extract_article(article).events] == [where]
+
+
+@pytest.mark.parametrize(("body", "language"), [
+    ("Gunmen clashed with police in Kabul on Monday, killing four people.", "en"),
+    ("Beväpnade män drabbade samman med polisen i Kabul i måndags och dödade fyra personer.", "sv"),
+])
+def test_the_police_a_side_fights_in_a_town_are_where_the_fight_was(body, language):
+    # "police in Kabul said" is the police's seat; "clashed with police in Kabul" is the place.
+    from conflictmap.pipeline import extract_article
+
+    article = Article(title="t", body=body, date=date(2024, 5, 23), language=language, source="Test Daily")
+    events = extract_article(article).events
+    assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Battles", "Kabul", 4)]

@@ -138,7 +138,9 @@ _SEAT_BEFORE = re.compile(
     r"\b(?:polisen|police|officials|authorities|government|regeringen|myndigheterna|"
     r"juntan|junta|leaders|ledarna|politicians|politiker|diplomats|diplomater)\s+(?:i|in)\s+$", re.IGNORECASE)
 # ... unless the authority is the target: "kastade sten mot polisen i Medellín" happened there.
-_TARGET_SEAT_BEFORE = re.compile(r"\b(?:mot|against|at|on|attacked|attackerade|angrep)\s+(?:the\s+)?\S+\s+(?:i|in)\s+$",
+# The same for the other side of a fight: "gunmen clashed with police in Kabul".
+_TARGET_SEAT_BEFORE = re.compile(r"\b(?:mot|against|at|on|with|med|attacked|attackerade|angrep|ambushed|"
+                                 r"överföll|targeted|fought|killed|dödade)\s+(?:the\s+)?\S+\s+(?:i|in)\s+$",
                                  re.IGNORECASE)
 # Words that make the actor next to them a source of the report, not a party to the event.
 _SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\bsays|\buppger|\buppgav|\bsäger|"

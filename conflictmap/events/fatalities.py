@@ -114,6 +114,11 @@ _BACKGROUND_LEAD = frozenset({"hours", "days", "weeks", "shortly", "timmar", "da
                               "som"})
 
 
+# Nouns that turn "a police …", "an army …" into a place or a vehicle.
+_PLACE_NOUNS = frozenset("""station post outpost headquarters checkpoint barracks base compound
+academy building office car vehicle van truck convoy patrol unit camp""".split())
+
+
 @lru_cache(maxsize=4096)
 def count_deaths(sentence: str) -> FatalityCount | None:
     """Deaths reported in one sentence; None when it reports no death toll.
@@ -136,6 +141,8 @@ def count_deaths(sentence: str) -> FatalityCount | None:
         if low[i] in _ARTICLES and not _PERSON.match(nxt) and not (
                 i + 2 < len(low) and low[i + 2] not in _ARTICLES and _PERSON.match(low[i + 2])):
             continue  # "en soldat", "a senior commander", "en pakistansk militant": one person
+        if low[i] in _ARTICLES and i + 2 < len(low) and low[i + 2] in _PLACE_NOUNS:
+            continue  # "a police station", "an army checkpoint": a place, not a person
         if i > 0 and low[i - 1] in ("no", "ingen", "inte"):
             continue  # "no one was killed"
         if nxt in ("of", "av") and not _PERSON.match(low[i + 2] if i + 2 < len(low) else ""):
@@ -151,9 +158,13 @@ def count_deaths(sentence: str) -> FatalityCount | None:
         numbers.append(i)
     total = 0
     additional = False
+    previous: tuple[int, str | None] = (-1, None)  # the last number and its casualty kind
     for idx in numbers:
         value = _value(tokens[idx]) or 0
         kind = _nearest_casualty(low, idx, numbers)
+        if kind is None and previous[1] == "death" and _next_in_list(low, previous[0], idx):
+            kind = "death"  # "killed a soldier and two civilians": the verb covers the whole list
+        previous = (idx, kind)
         if kind != "death":
             continue
         # Parts of a total just given ("varav två kvinnor och sju barn") are already in it.
@@ -166,6 +177,17 @@ def count_deaths(sentence: str) -> FatalityCount | None:
     if not total:
         return FatalityCount(0, False) if _NO_DEATHS.search(sentence) else None
     return FatalityCount(total, additional)
+
+
+def _next_in_list(low: list[str], prev: int, idx: int) -> bool:
+    """low[idx] starts the next item of a list of people after the number at `prev` ("a soldier
+    and two civilians", "tre soldater, två poliser och en civil")."""
+    between = low[prev + 1:idx]
+    if not between or between[-1] not in ("and", "och", ",") or len(between) > 4:
+        return False
+    if not any(_PERSON.match(w) for w in between[:-1]):
+        return False
+    return any(_PERSON.match(w) for w in low[idx + 1:idx + 3])
 
 
 def _nearest_casualty(low: list[str], idx: int, numbers: list[int]) -> str | None:
