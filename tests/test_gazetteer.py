@@ -190,3 +190,22 @@ def test_kurdistan_governorates_are_first_level_divisions(gaz):
         assert any(c.feature == "admin1" and c.country_code == "IQ" for c in cands), name
     erbil_city = next(c for c in gaz.lookup("Erbil") if c.feature == "city")
     assert erbil_city.admin1 == "Erbil"
+
+
+def test_an_imported_country_row_replaces_the_bundled_point(tmp_path, private_cache, gaz):
+    # A user who imports GeoNames' own rows (a country dump holds its PCLI and ADM1 features)
+    # gets GeoNames' points for those ids instead of our estimates. The point here is made up:
+    # the test is about the replacement, not about GeoNames' coordinates.
+    bundled = next(c for c in gaz.lookup("Canada") if c.feature == "country")
+    row = ("6251999", "Canada", "Canada", "Kanada", "61.5", "-110.5", "A", "PCLI", "CA", "", "00",
+           "", "", "", "37058856", "", "700", "America/Toronto", "2024-01-01")
+    dump = tmp_path / "CA.txt"
+    dump.write_text("\t".join(row) + "\n", encoding="utf-8")
+    assert import_geonames(dump, cache_dir=private_cache) == 1
+    g = load_gazetteer(private_cache)
+    countries = [c for c in g.lookup("Canada") if c.feature == "country"]
+    assert [c.place_id for c in countries] == [bundled.place_id]
+    assert (countries[0].lat, countries[0].lon) == (61.5, -110.5)
+    assert (bundled.lat, bundled.lon) != (61.5, -110.5)
+    # Also under a name only the bundled row knows (CLDR's Spanish name).
+    assert [(c.lat, c.lon) for c in g.lookup("Canadá") if c.feature == "country"] == [(61.5, -110.5)]

@@ -47,6 +47,24 @@ def prior_score(match: NameMatch) -> float:
     return score
 
 
+def _use_imported_rows(imports: sqlite3.Connection, found: dict[str, dict[str, NameMatch]]) -> None:
+    """An imported row (GeoNames' own country, division or town) replaces the bundled row of the
+    same id under every name, also names only the bundled row has ("Kanada")."""
+    ids = sorted({pid for by_id in found.values() for pid in by_id})
+    replaced: dict[str, Candidate] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT {_COLUMNS} FROM places p WHERE p.place_id IN ({marks})"  # noqa: S608
+        replaced.update((cols[0], Candidate(*cols)) for cols in imports.execute(sql, chunk).fetchall())
+    if not replaced:
+        return
+    for by_id in found.values():
+        for pid, match in by_id.items():
+            if pid in replaced and match.candidate != replaced[pid]:
+                by_id[pid] = NameMatch(replaced[pid], match.kind, match.key)
+
+
 class Gazetteer:
     """Name lookups over the cached index. Build with `load_gazetteer()`, not directly."""
 
@@ -86,7 +104,8 @@ class Gazetteer:
                 out[k] = hit
         if todo:
             found: dict[str, dict[str, NameMatch]] = {k: {} for k in todo}
-            for conn in self._conns():
+            conns = self._conns()
+            for conn in conns:
                 for i in range(0, len(todo), 500):
                     chunk = todo[i:i + 500]
                     marks = ",".join("?" * len(chunk))
@@ -98,6 +117,8 @@ class Gazetteer:
                         cand = Candidate(*cols)
                         # Imports come last and replace a base row with the same id.
                         found[key][cand.place_id] = NameMatch(cand, kind, key)
+            if len(conns) > 1:
+                _use_imported_rows(conns[1], found)
             for k, by_id in found.items():
                 ranked = tuple(sorted(by_id.values(), key=prior_score, reverse=True))
                 if len(self._cache) > 200_000:
