@@ -415,6 +415,8 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
             low = t.text.lower()
             if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
                 continue
+            if any(ch.isdigit() for ch in low):
+                continue  # "the A429 Cirencester junction": a road number, not part of a name
             if name_key(t.text) in known_places and coordinated:
                 continue  # "Gao and Timbuktu": a neighbouring place name, not a person's name
             if low.rstrip(".") in PERSON_TITLES and t.start > first.start:
@@ -613,6 +615,8 @@ def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, t
         words = [tokens[k] for k in run]
         if any(not w.capital or w.clitic and w is not words[-1] for w in words):
             continue
+        if any(ch.isdigit() for w in words for ch in w.text):
+            continue  # "A429 Cirencester": a road number, not a given name
         first = words[0].text.lower()
         if first in stop or first in MODIFIERS or first in _CUES_BEFORE or first in CONNECTORS:
             continue

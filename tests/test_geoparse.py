@@ -253,3 +253,7 @@ def test_a_place_opening_an_organisations_name_is_marked_so():
     cues = {m.text: m.cue for m in find_mentions(art)}
     assert cues["Miami"] == "organisation" and cues["Africa"] == "organisation"
     assert cues["Somalia"] is None
+
+
+def test_a_road_number_before_a_town_is_no_given_name():
+    assert texts("The road from the roundabout to the A429 Cirencester junction will close.") == ["Cirencester"]
