@@ -301,7 +301,8 @@ def _cue_after(tokens: list[_Token], j: int) -> str | None:
 
 # What follows a dateline's place: a state or country ("ALLENDALE, N.J."), an agency
 # ("(Reuters)"), then a dash ("--", "—", "-").
-_DATELINE_AFTER = re.compile(r"\)?\s*(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s*)?(?:\([^)\n]{1,30}\)\s*)?(?:--|—|–|-)\s")
+_DATELINE_AFTER = re.compile(r"\)?\s*(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?\s*)?(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2}\s*)?"
+                             r"(?:\([^)\n]{1,30}\)\s*)?(?:--|—|–|-)\s")
 
 
 def datelines(tokens: list[_Token], runs: list[list[int]], body: str) -> set[tuple[int, int]]:
@@ -569,6 +570,8 @@ def _names_organisation(tokens: list[_Token], j: int, run: list[int]) -> bool:
     return False
 
 
+MONTH_ABBREVIATIONS = frozenset("""jan feb mar apr jun jul aug sep sept oct nov dec okt
+maj""".split())
 SV_LOWERCASE_GENERICS = frozenset("""havet viken sjön oceanen bukten sundet kanalen halvön öknen
 dalen floden""".split())
 # Generic nouns that end place names ("Rakhine State", "Lower Shabelle Region", "Bekaa Valley").
@@ -685,6 +688,9 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
         _add_skeleton_keys(spans, found, gaz)
     people = person_names(tokens, runs, found, stop)
     dated = datelines(tokens, runs, body)
+    # "Jan 15", "Sept. 4" in a dateline or a date: a month, not a place called Jan.
+    months = {k for k, tok in enumerate(tokens) if tok.text.lower() in MONTH_ABBREVIATIONS
+              and re.match(r"\.?\s*\d", body[tok.end:tok.end + 4])}
 
     by_run: dict[int, list[tuple[int, int, list[str]]]] = {}
     for run, i, j, keys in spans:
@@ -713,6 +719,8 @@ def find_mentions(article: Article, gazetteer: Gazetteer | None = None) -> list[
                 j = run[b - 1] + 1
                 span_keys = options.get((i, j))
                 if not span_keys:
+                    continue
+                if j - i == 1 and i in months:
                     continue
                 for n, key in enumerate(span_keys):
                     hits = found.get(key)

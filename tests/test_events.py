@@ -592,3 +592,30 @@ def test_the_police_a_side_fights_in_a_town_are_where_the_fight_was(body, langua
     article = Article(title="t", body=body, date=date(2024, 5, 23), language=language, source="Test Daily")
     events = extract_article(article).events
     assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Battles", "Kabul", 4)]
+
+
+def test_a_wire_dateline_is_neither_the_events_day_nor_its_place():
+    from conflictmap.pipeline import extract_article
+
+    body = ("PORT SUDAN, June 18 (Reuters) - A drone strike hit a crowded market in El Fasher on Monday, "
+            "killing at least 14 people, local medics said.")
+    article = Article(title="t", body=body, date=date(2025, 6, 18), language="en", source="Test Wire")
+    events = extract_article(article).events
+    assert [(e.location, e.event_date, e.fatalities) for e in events] == [("El Fasher", date(2025, 6, 16), 14)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "More than 12,000 civilians have been killed in Ukraine since Russia's full-scale invasion in February 2022.",
+    "Sedan det jihadistiska våldet spred sig från Mali 2015 har över 20 000 människor dödats.",
+])
+def test_a_toll_since_a_war_began_is_a_running_total(sentence):
+    assert count_deaths(sentence) is None
+
+
+def test_a_government_seated_in_a_town_does_not_put_an_event_there():
+    from conflictmap.pipeline import extract_article
+
+    body = ("Jihadister dödade tolv civila i byn Djibo i tisdags. Militärregeringen i Ouagadougou, som tog "
+            "makten i en kupp, lovade hämnd.")
+    article = Article(title="t", body=body, date=date(2024, 3, 14), language="sv", source="Test")
+    assert [e.location for e in extract_article(article).events] == ["Djibo"]

@@ -257,3 +257,9 @@ def test_a_place_opening_an_organisations_name_is_marked_so():
 
 def test_a_road_number_before_a_town_is_no_given_name():
     assert texts("The road from the roundabout to the A429 Cirencester junction will close.") == ["Cirencester"]
+
+
+def test_a_dateline_with_a_date_is_a_dateline_and_its_month_no_place():
+    art = Article(title="", body="MEXICO CITY, Jan 15 (Reuters) - Four gunmen were killed in Culiacan.", language="en")
+    found = find_mentions(art)
+    assert [(m.text, m.cue) for m in found] == [("MEXICO CITY", "dateline"), ("Culiacan", None)]

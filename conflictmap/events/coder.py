@@ -135,8 +135,11 @@ _IN_AREA_BEFORE = re.compile(r"\b(?:distriktet|provinsen|district of|province of
 # "Polisen i Jammu", "officials in Yaoundé", "regeringen i Kabul": where an authority sits, not
 # where the event happened.
 _SEAT_BEFORE = re.compile(
-    r"\b(?:polisen|police|officials|authorities|government|regeringen|myndigheterna|"
-    r"juntan|junta|leaders|ledarna|politicians|politiker|diplomats|diplomater)\s+(?:i|in)\s+$", re.IGNORECASE)
+    r"\b(?:polisen|police|officials|authorities|government|regime|"
+    r"leaders|ledarna|politicians|politiker|diplomats|diplomater|"
+    # Swedish compounds: "militärregeringen i Ouagadougou", "valkommissionen i Dhaka"
+    r"\w*(?:regeringen|juntan|junta|kommissionen|ministeriet|myndigheten|myndigheterna|ledningen))"
+    r"\s+(?:i|in)\s+$", re.IGNORECASE)
 # ... unless the authority is the target: "kastade sten mot polisen i Medellín" happened there.
 # The same for the other side of a fight: "gunmen clashed with police in Kabul".
 _TARGET_SEAT_BEFORE = re.compile(r"\b(?:mot|against|at|on|with|med|attacked|attackerade|angrep|ambushed|"
@@ -465,7 +468,10 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
             # "Juntan i Ouagadougou uppgav att ... anfallet": the speaker's place, not the event's.
             eligible = [p for p in eligible if not (p.mention.end <= first_trigger and _SPEECH_VERB.search(
                 body[p.mention.end:first_trigger]))]
-        eligible.sort(key=lambda p: (-_place_rank(p), abs(p.mention.start - first_trigger)))
+        # A dateline names where the story was filed ("PORT SUDAN, June 18 -"): the event's
+        # place only when the sentence names no other.
+        eligible.sort(key=lambda p: (p.mention.cue == "dateline", -_place_rank(p),
+                                     abs(p.mention.start - first_trigger)))
         analysed.append(_Analysed(s, st, sa, eligible))
 
     incidents = _group_incidents(analysed, body)
@@ -793,6 +799,13 @@ _VAGUE_SPAN = re.compile(r"\b(?:under veckan|senare (?:i|under) veckan|under de 
                          r"in the days that followed|dagarna efter|the days after)\b", re.IGNORECASE)
 
 
+# A wire dateline's date ("PORT SUDAN, June 18 (Reuters) -") is the day the story was filed: the
+# incident's day comes from the text ("on Monday"), read against the article's date.
+_DATELINE_DATE = re.compile(
+    r"^\(?[A-ZÅÄÖ][A-ZÅÄÖ .'’-]{1,40}\)?(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?,\s*"
+    r"([A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:\([^)\n]{1,30}\)\s*)?(?:--|—|–|-)\s", re.MULTILINE)
+
+
 def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | None, int] | None
                    ) -> tuple[date | None, int]:
     """The anchor sentence's date; else another of its sentences (quotes last: a quoted "yesterday"
@@ -806,8 +819,11 @@ def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | Non
         return base, max(TIME_PRECISION_WEEK, narrative[1] if narrative is not None else TIME_PRECISION_WEEK)
     ordered = sorted(inc.sentences, key=lambda s: (s.index != inc.sentences[0].index, s.quote is not None,
                                                    s.index))
+    filed = [m.span(1) for m in _DATELINE_DATE.finditer(article.body)]
     for s in ordered:
-        mentions: list[DateMention] = find_dates(s.text, article.date, s.start)
+        mentions: list[DateMention] = [
+            d for d in find_dates(s.text, article.date, s.start)
+            if not any(a <= d.start < b for a, b in filed)]  # "PORT SUDAN, June 18 -" is the filing day
         if mentions:
             m = mentions[0]
             return m.date, m.precision

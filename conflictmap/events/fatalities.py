@@ -88,6 +88,11 @@ _CUMULATIVE = re.compile(
     r"december|\d{4}|last)|so far|this year|in total|in all|sedan (?:kriget|konflikten|striderna|januari|"
     r"februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|\d{4}|i fjol|förra)|"
     r"hittills|i år|totalt|sammanlagt|last year|förra året|i fjol)\b"
+    # "since Russia's full-scale invasion", "sedan det jihadistiska våldet spred sig från Mali 2015"
+    r"|\bsince\s+(?:[\w'’-]+\s+){0,5}?(?:invasion|war|conflict|insurgency|uprising|coup|fighting|"
+    r"began|started|erupted|broke out|\d{4})\b"
+    r"|\bsedan\s+(?:[\w'’-]+\s+){0,7}?(?:invasionen|kriget|konflikten|upproret|kuppen|våldet|striderna|"
+    r"började|startade|inleddes|bröt ut|spred sig|\d{4})\b"
     # "The conflict has killed more than 6,000", "Konflikten har krävt över 3 000 liv": a war's toll.
     r"|\b(?:the|this|its|konflikten|kriget|upproret|våldet|striderna)\s+(?:(?:conflict|war|insurgency|violence|"
     r"fighting|unrest)\s+)?(?:has|have|had|har|hade)\s+(?:\w+\s+)?(?:killed|claimed|left|dödat|krävt|skördat)\b",
