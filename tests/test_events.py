@@ -247,6 +247,9 @@ def test_undated_article_keeps_an_absolute_date_from_the_text() -> None:
     ("Gunmen killed a soldier and two civilians at an army checkpoint.", 3),
     ("Militanter dödade tre soldater, två poliser och en civil i går.", 6),
     ("Two soldiers were killed and three civilians were wounded.", 2),
+    # Two reports of one toll: the most conservative, as ACLED codes it.
+    ("Enligt lokalbefolkningen dödades minst 15 soldater, medan armén bekräftade sju döda.", 7),
+    ("Locals said 15 soldiers were killed, while the army confirmed seven dead.", 7),
 ])
 def test_death_tolls(sentence: str, deaths: int | None) -> None:
     found = count_deaths(sentence)
@@ -619,3 +622,13 @@ def test_a_government_seated_in_a_town_does_not_put_an_event_there():
             "makten i en kupp, lovade hämnd.")
     article = Article(title="t", body=body, date=date(2024, 3, 14), language="sv", source="Test")
     assert [e.location for e in extract_article(article).events] == ["Djibo"]
+
+
+def test_a_sides_claimed_toll_does_not_override_a_reported_one():
+    from conflictmap.pipeline import extract_article
+
+    body = ("Minst 12 somaliska soldater dödades när en vägbomb exploderade under ett militärfordon nära "
+            "Afgooye i torsdags, uppger militära källor. Al-Shabaab tog på sig dådet och hävdade att "
+            "över 20 avfällingar dödats.")
+    article = Article(title="t", body=body, date=date(2025, 5, 9), language="sv", source="Test")
+    assert [e.fatalities for e in extract_article(article).events] == [12]

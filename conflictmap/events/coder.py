@@ -1044,12 +1044,20 @@ def _assign_actors(event_type: str, sub: str, agent: _Role | None, patient: _Rol
     return a1, a2
 
 
+_CLAIMED_TOLL = re.compile(r"\b(?:claimed|claims|boasted|hävdade|hävdar|påstod|påstår|skröt)\b", re.IGNORECASE)
+
+
 def _incident_deaths(inc: _Incident) -> int | None:
     """The most conservative toll: the largest single report (later reports usually repeat or
     update the first), plus counts explicitly reported as additional."""
     best: int | None = None
     extra = 0
-    for s in inc.sentences:
+    reported = [s for s in inc.sentences if count_deaths(s.text) is not None]
+    if any(not _CLAIMED_TOLL.search(s.text) for s in reported):
+        # "al-Shabaab claimed that over 20 were killed": a side's claim stands only when nobody
+        # else gives a toll (ACLED takes the most conservative report).
+        reported = [s for s in reported if not _CLAIMED_TOLL.search(s.text)]
+    for s in reported:
         found = count_deaths(s.text)
         if found is None:
             continue

@@ -119,6 +119,8 @@ _BACKGROUND_LEAD = frozenset({"hours", "days", "weeks", "shortly", "timmar", "da
                               "som"})
 
 
+# Words that set a second report of the same toll against the first.
+_CONTRAST = frozenset("while whereas but although medan men fast samtidigt som".split())
 # Nouns that turn "a police …", "an army …" into a place or a vehicle.
 _PLACE_NOUNS = frozenset("""station post outpost headquarters checkpoint barracks base compound
 academy building office car vehicle van truck convoy patrol unit camp""".split())
@@ -163,6 +165,7 @@ def count_deaths(sentence: str) -> FatalityCount | None:
         numbers.append(i)
     total = 0
     additional = False
+    last_death = -1  # token index of the last number counted as deaths
     previous: tuple[int, str | None] = (-1, None)  # the last number and its casualty kind
     for idx in numbers:
         value = _value(tokens[idx]) or 0
@@ -178,6 +181,13 @@ def count_deaths(sentence: str) -> FatalityCount | None:
             continue
         if any(_ADDITIONAL.match(w) for w in low[max(0, idx - 4):idx + 4]):
             additional = True
+        if total and last_death >= 0 and any(w in _CONTRAST for w in low[last_death + 1:idx]):
+            # "locals say 15 soldiers died, while the army confirmed seven": two reports of one
+            # toll; ACLED takes the most conservative.
+            total = min(total, value)
+            last_death = idx
+            continue
+        last_death = idx
         total += value
     if not total:
         return FatalityCount(0, False) if _NO_DEATHS.search(sentence) else None
