@@ -632,3 +632,17 @@ def test_a_sides_claimed_toll_does_not_override_a_reported_one():
             "över 20 avfällingar dödats.")
     article = Article(title="t", body=body, date=date(2025, 5, 9), language="sv", source="Test")
     assert [e.fatalities for e in extract_article(article).events] == [12]
+
+
+@pytest.mark.parametrize(("body", "language", "location", "sub"), [
+    ("Late on Tuesday, the RSF said its fighters had taken full control of Bara, a town about 60 km "
+     "north of El Obeid, after a day of fighting with the army.", "en", "Bara", "Non-state actor overtakes territory"),
+    ("Rebellgruppen M23 tog i söndags kontroll över Kayna i provinsen Nordkivu, efter flera timmars "
+     "strider med armén.", "sv", "Kayna", "Non-state actor overtakes territory"),
+])
+def test_fighting_that_ends_in_a_town_taken_is_coded_as_the_taking(body, language, location, sub):
+    # ...and a town named as a landmark ("60 km north of El Obeid") is not where it happened.
+    from conflictmap.pipeline import extract_article
+
+    article = Article(title="t", body=body, date=date(2025, 6, 18), language=language, source="Test")
+    assert [(e.location, e.sub_event_type) for e in extract_article(article).events] == [(location, sub)]

@@ -151,6 +151,12 @@ _SOURCE_BEFORE = re.compile(r"(?:\benligt|\baccording to|\bsources? in|\bsaid|\b
                             re.IGNORECASE)
 _SOURCE_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+){0,2}(?:said|says|told|spokes\w*|talesperson\w*|talesm\w*|officials?|"
                            r"ministry|ministeriet|uppger|uppgav|säger|sade|sa|meddelade|announced)\b", re.IGNORECASE)
+# "the RSF said its fighters had taken Bara", "M23 uppgav att dess styrkor": the speaker is the
+# side that acted, not only a source.
+_OWN_FORCES_AFTER = re.compile(r"^\s*(?:[a-zåäö]+\s+){0,1}(?:said|says|claimed|announced|uppgav|uppger|sade|"
+                               r"meddelade|hävdade)\s+(?:that\s+|att\s+)?(?:its|their|dess|deras|sina|sin)\s+"
+                               r"(?:fighters|forces|troops|men|units|militants|soldiers|styrkor|soldater|krigare|"
+                               r"stridande|trupper)\b", re.IGNORECASE)
 _SPEECH_VERB = re.compile(r"\b(?:uppgav|uppger|säger|sade|sa|meddelade|bekräftade|said|says|told|confirmed|"
                           r"announced|claimed|stated|reported|rapporterade)\b", re.IGNORECASE)
 _DISTANCE_BEFORE = re.compile(r"\b(?:km|kilometer|kilometers|kilometres|mil|miles|bort)\s+(?:från|from)\s+$",
@@ -198,6 +204,18 @@ def _is_event_place(place: Place, body: str, actor_spans: list[tuple[int, int]],
 
 
 _DEMONYM_ENDINGS = ("ian", "ians", "ese", "ish", "i", "is", "ska", "skt", "ske", "sk", "an", "ans")
+
+
+# "Bara, a town about 60 km north of El Obeid", "Sake, väster om Goma": the second place only
+# says where the first one is.
+_REFERENCE_BEFORE = re.compile(
+    r"\b(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west|norr|söder|öster|"
+    r"väster|nordost|nordväst|sydost|sydväst)\s+(?:of|om)\s+(?:the\s+)?(?:[a-zåäö-]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _is_reference_point(place: Place, body: str) -> bool:
+    """The place is named as a landmark for another ("60 km north of El Obeid")."""
+    return bool(_REFERENCE_BEFORE.search(body[max(0, place.mention.start - 60):place.mention.start]))
 
 
 def _looks_like_demonym(place: Place) -> bool:
@@ -470,8 +488,8 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
                 body[p.mention.end:first_trigger]))]
         # A dateline names where the story was filed ("PORT SUDAN, June 18 -"): the event's
         # place only when the sentence names no other.
-        eligible.sort(key=lambda p: (p.mention.cue == "dateline", -_place_rank(p),
-                                     abs(p.mention.start - first_trigger)))
+        eligible.sort(key=lambda p: (p.mention.cue == "dateline", _is_reference_point(p, body),
+                                     -_place_rank(p), abs(p.mention.start - first_trigger)))
         analysed.append(_Analysed(s, st, sa, eligible))
 
     incidents = _group_incidents(analysed, body)
@@ -616,7 +634,8 @@ def _participants(found: list[ActorMention], body: str) -> list[ActorMention]:
     out: list[ActorMention] = []
     for m in found:
         before = re.split(r"[.!?\n]", body[max(0, m.start - 25):m.start])[-1]
-        if _SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(body[m.end:m.end + 20]):
+        if (_SOURCE_BEFORE.search(before) or _SOURCE_AFTER.match(body[m.end:m.end + 20])) and not \
+                _OWN_FORCES_AFTER.match(body[m.end:m.end + 50]):
             continue
         if m.actor.generic and out and not out[-1].actor.generic and m.start - out[-1].end <= 2:
             continue

@@ -169,6 +169,12 @@ def classify(families: set[str], who: Involved, lead: str | None = None) -> tupl
         if families & ({"intervention", "arrest"} | VIOLENT_FAMILIES):
             return PROTESTS, "Protest with intervention"
         return PROTESTS, "Peaceful protest"
+    if families & TERRITORY_FAMILIES and "clash" in families and not families & {"chemical", "suicide"}:
+        # Fighting that ends with a town changing hands is coded as the change (ACLED): "M23 took
+        # Kayna after hours of fighting", "the army retook the town after clashes".
+        if "retake" in families or who.actor1_is_state:
+            return BATTLES, "Government regains territory"
+        return BATTLES, "Non-state actor overtakes territory"
     if "clash" in families and who.target_armed and not families & {"chemical", "suicide"}:
         # Two armed sides fighting is a battle even when artillery or drones are part of it.
         return BATTLES, "Armed clash"
