@@ -38,19 +38,19 @@ def build_pick_map(candidates: Sequence[Candidate], picked: tuple[float, float] 
     IconImagePath(static_url).add_to(fmap)
     CountryOutlines(static_url).add_to(fmap)
     points = []
-    for cand in candidates:
-        # Tooltips are HTML in Leaflet: gazetteer names are escaped like article text.
-        label = html.escape(f"{cand.name}, {cand.admin1 or '—'}, {cand.country_code or '—'} ({cand.feature})")
-        folium.CircleMarker(location=(cand.lat, cand.lon), radius=6, weight=1, color="#333333", fill=True,
-                            fill_color=CANDIDATE_COLOR, fill_opacity=0.8,
-                            tooltip=folium.Tooltip(label, sticky=True)).add_to(fmap)
-        points.append((cand.lat, cand.lon))
-    for cand in context:
-        label = html.escape(f"named in the article: {cand.name} ({cand.country_code or '—'}, {cand.feature})")
-        folium.CircleMarker(location=(cand.lat, cand.lon), radius=4, weight=1, color="#1f4e79", fill=True,
-                            fill_color=CONTEXT_COLOR, fill_opacity=0.7,
-                            tooltip=folium.Tooltip(label, sticky=True)).add_to(fmap)
-        points.append((cand.lat, cand.lon))
+    # Tooltips are HTML in Leaflet: gazetteer names are escaped like article text.
+    layers = (
+        (candidates, 6, "#333333", CANDIDATE_COLOR, 0.8,
+         lambda c: f"{c.name}, {c.admin1 or '—'}, {c.country_code or '—'} ({c.feature})"),
+        (context, 4, "#1f4e79", CONTEXT_COLOR, 0.7,
+         lambda c: f"named in the article: {c.name} ({c.country_code or '—'}, {c.feature})"),
+    )
+    for cands, radius, line, fill, opacity, describe in layers:
+        for cand in cands:
+            folium.CircleMarker(location=(cand.lat, cand.lon), radius=radius, weight=1, color=line, fill=True,
+                                fill_color=fill, fill_opacity=opacity,
+                                tooltip=folium.Tooltip(html.escape(describe(cand)), sticky=True)).add_to(fmap)
+            points.append((cand.lat, cand.lon))
     if picked is not None:
         folium.CircleMarker(location=picked, radius=8, weight=2, color="#ffffff", fill=True,
                             fill_color=PICKED_COLOR, fill_opacity=0.95,
