@@ -646,3 +646,13 @@ def test_fighting_that_ends_in_a_town_taken_is_coded_as_the_taking(body, languag
 
     article = Article(title="t", body=body, date=date(2025, 6, 18), language=language, source="Test")
     assert [(e.location, e.sub_event_type) for e in extract_article(article).events] == [(location, sub)]
+
+
+def test_a_landmark_town_still_beats_the_country_around_it():
+    from conflictmap.pipeline import extract_article
+
+    body = ("Beväpnade män dödade minst 12 civila i en attack mot en by cirka 20 kilometer söder om Djibo "
+            "i norra Burkina Faso i onsdags, uppger lokala källor.")
+    article = Article(title="t", body=body, date=date(2024, 3, 14), language="sv", source="Test")
+    events = extract_article(article).events
+    assert [(e.location, e.geo_precision) for e in events] == [("Djibo", 2)]

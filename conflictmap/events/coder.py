@@ -488,8 +488,11 @@ def code_events(article: Article, places: Sequence[Place]) -> list[Event]:
                 body[p.mention.end:first_trigger]))]
         # A dateline names where the story was filed ("PORT SUDAN, June 18 -"): the event's
         # place only when the sentence names no other.
-        eligible.sort(key=lambda p: (p.mention.cue == "dateline", _is_reference_point(p, body),
-                                     -_place_rank(p), abs(p.mention.start - first_trigger)))
+        # A landmark ("60 km north of El Obeid") yields to a place as fine as itself (Bara), not to
+        # a coarser one ("20 km söder om Djibo i norra Burkina Faso" is coded to Djibo).
+        eligible.sort(key=lambda p: (p.mention.cue == "dateline",
+                                     -_place_rank(p) + (0.5 if _is_reference_point(p, body) else 0.0),
+                                     abs(p.mention.start - first_trigger)))
         analysed.append(_Analysed(s, st, sa, eligible))
 
     incidents = _group_incidents(analysed, body)
