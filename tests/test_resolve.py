@@ -250,3 +250,9 @@ def test_a_district_named_after_its_seat_is_found_from_the_seat(body, language):
 def test_news_names_of_divisions_and_curated_towns(body, language, name, country, feature):
     p = place(resolve(body, language), name)
     assert (p.candidate.country_code, p.candidate.feature) == (country, feature)
+
+
+def test_a_district_of_a_town_is_the_town():
+    # "district" before the name is a part of the town, not the division named after it.
+    p = place(resolve("A Russian missile struck a residential district of Kharkiv on Friday."), "Kharkiv")
+    assert (p.candidate.name, p.candidate.feature) == ("Kharkiv", "city")

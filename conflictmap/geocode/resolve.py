@@ -48,6 +48,15 @@ _NEAR_BEFORE = re.compile(
 _HIERARCHY_GAP = re.compile(r"^\s*(?:,|\(|i|in|inom|inside|within|,\s*in)\s*$", re.IGNORECASE)
 
 
+def _admin_cue(m: Mention, body: str) -> bool:
+    """Whether the mention's cue word makes it a division. "district" does only after the name
+    ("Afrin district"); before it, it is a part of a town ("a residential district of Kharkiv")."""
+    cue = (m.cue or "").lower()
+    if cue == "district":
+        return bool(re.match(r"[-\s]+district\b", body[m.end:m.end + 12], re.IGNORECASE))
+    return cue in ADMIN_CUE_WORDS
+
+
 def km_between(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
     """Great-circle distance in km."""
     p = math.pi / 180
@@ -160,7 +169,7 @@ def _rank(items: list[_Scored], body: str, country_hint: str | None) -> None:
         cue = (m.cue or "").lower()
         after_text = body[m.end:m.end + 25].lower()
         before_text = body[max(0, m.start - 80):m.start]
-        admin_cue = cue in ADMIN_CUE_WORDS or bool(re.match(
+        admin_cue = _admin_cue(m, body) or bool(re.match(
             r"^[-\s]*(?:province|governorate|provinsen|region|oblast|state\b|county)", after_text)) or bool(
             _STATES_LIST_BEFORE.search(before_text))
         district_cue = cue == "distriktet" or bool(_DISTRICT_AFTER.match(after_text))
@@ -445,7 +454,7 @@ def resolve_places(article: Article, mentions: Sequence[Mention],
         if m.cue == "demonym":
             conf = min(conf, 0.5)
         precision = _precision(best, m, body)
-        if (m.cue or "").lower() in ADMIN_CUE_WORDS and best.feature not in COARSE_FEATURES:
+        if _admin_cue(m, body) and best.feature not in COARSE_FEATURES:
             # "Charkivregionen", "the Kharkiv region": the division named after the city, when
             # the gazetteer knows it; otherwise the area around the city.
             division = _namesake_division(best, gaz, district=(m.cue or "").lower() in (
