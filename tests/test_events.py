@@ -656,3 +656,13 @@ def test_a_landmark_town_still_beats_the_country_around_it():
     article = Article(title="t", body=body, date=date(2024, 3, 14), language="sv", source="Test")
     events = extract_article(article).events
     assert [(e.location, e.geo_precision) for e in events] == [("Djibo", 2)]
+
+
+def test_a_claim_after_an_apposition_names_the_actor():
+    from conflictmap.pipeline import extract_article
+
+    body = ("En självmordsbombare körde en bil fylld med sprängämnen mot en polisstation i Bannu tidigt på "
+            "tisdagen. Minst sju människor dödades. Pakistanska talibaner, Tehrik-e-Taliban Pakistan (TTP), "
+            "tog på sig attacken.")
+    article = Article(title="t", body=body, date=date(2025, 3, 19), language="sv", source="Test")
+    assert [(e.actor1, e.fatalities) for e in extract_article(article).events] == [("Tehrik-i-Taliban Pakistan", 7)]
