@@ -587,8 +587,7 @@ def _attach_toll_sentences(incidents: list[_Incident], analysed: list[_Analysed]
 
 
 _CLAIM_AFTER = re.compile(
-    # "Tehrik-e-Taliban Pakistan (TTP), tog på sig attacken": past a bracket and an apposition comma.
-    r"\s*\)?\s*,?\s*(?:has\s+|have\s+|had\s+|har\s+|hade\s+)?(?:said it|says it|said they|claimed|claims|took responsibility|"
+    r"\s*(?:has\s+|have\s+|had\s+|har\s+|hade\s+)?(?:said it|says it|said they|claimed|claims|took responsibility|"
     r"taken responsibility|tog på sig|tagit på sig|tar på sig|sade sig|uppgav sig|sa sig|said its fighters|"
     r"said in a statement that it)\b", re.IGNORECASE)
 _CLAIM_BEFORE = re.compile(
