@@ -666,3 +666,14 @@ def test_a_claim_after_an_apposition_names_the_actor():
             "tog på sig attacken.")
     article = Article(title="t", body=body, date=date(2025, 3, 19), language="sv", source="Test")
     assert [(e.actor1, e.fatalities) for e in extract_article(article).events] == [("Tehrik-i-Taliban Pakistan", 7)]
+
+
+@pytest.mark.parametrize(("body", "language"), [
+    ("A shootout between soldiers and gunmen erupted in Culiacan on Monday.", "en"),
+    ("En skottväxling mellan soldater och beväpnade män bröt ut i Culiacán i måndags.", "sv"),
+])
+def test_a_shootout_between_armed_sides_is_an_armed_clash(body, language):
+    from conflictmap.pipeline import extract_article
+
+    article = Article(title="t", body=body, date=date(2025, 1, 15), language=language, source="Test")
+    assert [(e.event_type, e.sub_event_type) for e in extract_article(article).events] == [("Battles", "Armed clash")]
