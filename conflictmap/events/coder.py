@@ -828,6 +828,12 @@ _DATELINE_DATE = re.compile(
     r"([A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:\([^)\n]{1,30}\)\s*)?(?:--|—|–|-)\s", re.MULTILINE)
 
 
+@lru_cache(maxsize=16)
+def _filed_dates(body: str) -> tuple[tuple[int, int], ...]:
+    """Spans of the dateline dates in `body`, read once per article (not once per incident)."""
+    return tuple(m.span(1) for m in _DATELINE_DATE.finditer(body))
+
+
 def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | None, int] | None
                    ) -> tuple[date | None, int]:
     """The anchor sentence's date; else another of its sentences (quotes last: a quoted "yesterday"
@@ -841,7 +847,7 @@ def _incident_date(inc: _Incident, article: Article, narrative: tuple[date | Non
         return base, max(TIME_PRECISION_WEEK, narrative[1] if narrative is not None else TIME_PRECISION_WEEK)
     ordered = sorted(inc.sentences, key=lambda s: (s.index != inc.sentences[0].index, s.quote is not None,
                                                    s.index))
-    filed = [m.span(1) for m in _DATELINE_DATE.finditer(article.body)]
+    filed = _filed_dates(article.body)
     for s in ordered:
         mentions: list[DateMention] = [
             d for d in find_dates(s.text, article.date, s.start)
