@@ -621,6 +621,8 @@ def articles_table() -> str | None:
     rows = state.selection.rows if state is not None else []
     if rows and rows[0] < len(frame):
         st.session_state["article_id"] = str(frame.iloc[rows[0]]["id"])
+    if not st.session_state.get("article_id"):
+        st.caption("Tick a row to read the article with its places highlighted, on a map, and its events.")
     return st.session_state.get("article_id")
 
 

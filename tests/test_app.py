@@ -256,6 +256,13 @@ def test_hostile_text_is_shown_as_text(ids: dict[str, str]) -> None:
     assert HOSTILE[:40] in set(table["location"])  # data, rendered as text by the grid
 
 
+def test_articles_page_says_how_to_open_an_article(ids: dict[str, str]) -> None:
+    at = _page("3_Articles.py").run()
+    assert not at.exception
+    assert any("Tick a row" in c.value for c in at.caption)
+    assert not at.get("html")  # no article is open until one is picked
+
+
 def test_article_view_escapes_and_highlights(ids: dict[str, str], store: Store) -> None:
     at = _page("3_Articles.py")
     hostile_id = store.articles_frame().set_index("title").loc[f"Evil {HOSTILE}", "id"]
