@@ -122,16 +122,22 @@ _ADMIN2_PREFIXES = ("département de ", "département des ", "département du ",
                     "county of ", "municipality of ", "distrito de ", "município de ")
 
 
+def without_division_word(name: str, words: Iterable[str]) -> str | None:
+    """`name` without a trailing division word ("Idlib Governorate" → "Idlib"), or None."""
+    low = name.lower()
+    for word in words:
+        if low.endswith(" " + word):
+            return name[: -len(word) - 1].strip()
+    return None
+
+
 def admin2_bare_name(name: str) -> str:
     """The name without its division word: "Russell County" → "Russell", "City of York" → "York"."""
     low = name.lower()
     for prefix in _ADMIN2_PREFIXES:
         if low.startswith(prefix) and len(name) > len(prefix) + 2:
             return name[len(prefix):].strip()
-    words = name.split()
-    if len(words) >= 2 and words[-1].lower() in ADMIN2_WORDS:
-        return " ".join(words[:-1])
-    return name
+    return without_division_word(name, ADMIN2_WORDS) or name
 
 
 @dataclass
@@ -292,10 +298,9 @@ def _division_short_name(name: str, aliases: list[str]) -> str:
     if is_ascii(name):
         return name
     for alias in aliases:
-        low = alias.lower()
-        for word in DIVISION_WORDS:
-            if low.endswith(" " + word) and is_ascii(alias):
-                return alias[: -len(word) - 1].strip()
+        short = without_division_word(alias, DIVISION_WORDS)
+        if short is not None and is_ascii(alias):
+            return short
     if is_ascii(name):
         return name
     for alias in aliases:
