@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet  # the typing name for a read-only set
 from dataclasses import dataclass
 
 from conflictmap.gazetteer import Gazetteer, NameMatch, load_gazetteer, name_key, strip_article
@@ -255,9 +256,7 @@ def _span_keys(body: str, tokens: list[_Token], i: int, j: int, lang: str) -> li
     bare = strip_article(key)
     if bare != key:
         keys.append(bare)
-    if "-" in text:
-        # "Petion-Ville" is GeoNames' "Pétionville" (name keys read a hyphen as a space).
-        keys.append(name_key(text.replace("-", "")))
+    keys.extend(_hyphenless_keys(text))
     if lang in ("sv", "und", "da", "no") and j - i == 1:
         # "Sydkivu", "Nordkivu": Swedish glues the compass point on; gazetteers say "South Kivu".
         for k in list(keys):
@@ -265,6 +264,12 @@ def _span_keys(body: str, tokens: list[_Token], i: int, j: int, lang: str) -> li
                 if k.startswith(prefix) and len(k) > len(prefix) + 2:
                     keys.append(f"{english} {k[len(prefix):]}")
     return keys
+
+
+def _hyphenless_keys(text: str) -> list[str]:
+    """"Petion-Ville" is also looked up as GeoNames' "Pétionville" (a name key reads a hyphen as
+    a space)."""
+    return [name_key(text.replace("-", ""))] if "-" in text else []
 
 
 _SV_COMPASS = (("nord", "north"), ("syd", "south"), ("öst", "east"), ("väst", "west"))
@@ -323,7 +328,7 @@ def datelines(tokens: list[_Token], runs: list[list[int]], body: str) -> set[tup
 def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int, run: list[int],
             lower_vocab: set[str], stop: frozenset[str], key: str,
             person_names: set[str], known_places: dict[str, tuple[NameMatch, ...]],
-            dateline_spans: set[tuple[int, int]] = frozenset()) -> tuple[NameMatch, ...]:  # type: ignore[assignment]
+            dateline_spans: AbstractSet[tuple[int, int]] = frozenset()) -> tuple[NameMatch, ...]:
     """The matches that make tokens[i:j] a place mention; () when it is not one."""
     first = tokens[i]
     surface = " ".join(t.text for t in tokens[i:j])
@@ -405,18 +410,15 @@ def _accept(matches: tuple[NameMatch, ...], tokens: list[_Token], i: int, j: int
         # only by the words of its own conjunct (a lone word there is often a given name:
         # "Henry and Gail Cole").
         segment = _conjunct(run, tokens, i) if coordinated and j - i > 1 else run
-        others = [tokens[k] for k in segment if k < i or k >= j]
-        if coordinated:
-            # "Petion-Ville and Kenscoff": a whole other conjunct that is a place vouches for
-            # this one as much as a single-word neighbour does ("Gao and Timbuktu").
-            placed = {k for k in run if _conjunct_is_place(run, tokens, k, known_places)}
-            others = [t for k, t in zip([k for k in segment if k < i or k >= j], others, strict=True)
-                      if k not in placed]
+        # "Petion-Ville and Kenscoff": a whole other conjunct that is a place vouches for this
+        # one as much as a single-word neighbour does ("Gao and Timbuktu").
+        others = [tokens[k] for k in segment if (k < i or k >= j) and not (
+            coordinated and _conjunct_is_place(run, tokens, k, known_places))]
         for t in others:
             low = t.text.lower()
             if low in CONNECTORS or low in MODIFIERS or low in _CUES_BEFORE or low in stop:
                 continue
-            if any(ch.isdigit() for ch in low):
+            if _is_code(t):
                 continue  # "the A429 Cirencester junction": a road number, not part of a name
             if name_key(t.text) in known_places and coordinated:
                 continue  # "Gao and Timbuktu": a neighbouring place name, not a person's name
@@ -484,6 +486,11 @@ def _with_dc(m: Mention, body: str) -> Mention:
 _CONJUNCTIONS = frozenset(("and", "och", "or", "eller"))
 
 
+def _is_code(tok: _Token) -> bool:
+    """A word with digits ("A429", "M23"): a code, never part of a person's name."""
+    return any(ch.isdigit() for ch in tok.text)
+
+
 def _conjunct_is_place(run: list[int], tokens: list[_Token], k: int,
                        known_places: dict[str, tuple[NameMatch, ...]]) -> bool:
     """Whether the conjunct of `run` holding token k is, as a whole, a known place name."""
@@ -491,7 +498,7 @@ def _conjunct_is_place(run: list[int], tokens: list[_Token], k: int,
     if len(part) < 2 or tokens[k].text.lower() in _CONJUNCTIONS:
         return False
     text = tokens[part[0]].text + "".join(tokens[n].gap_before + tokens[n].text for n in part[1:])
-    return name_key(text) in known_places or name_key(text.replace("-", "")) in known_places
+    return any(k in known_places for k in (name_key(text), *_hyphenless_keys(text)))
 
 
 def _conjunct(run: list[int], tokens: list[_Token], i: int) -> list[int]:
@@ -618,7 +625,7 @@ def person_names(tokens: list[_Token], runs: list[list[int]], found: dict[str, t
         words = [tokens[k] for k in run]
         if any(not w.capital or w.clitic and w is not words[-1] for w in words):
             continue
-        if any(ch.isdigit() for w in words for ch in w.text):
+        if any(_is_code(w) for w in words):
             continue  # "A429 Cirencester": a road number, not a given name
         first = words[0].text.lower()
         if first in stop or first in MODIFIERS or first in _CUES_BEFORE or first in CONNECTORS:
