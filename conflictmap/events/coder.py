@@ -1080,15 +1080,13 @@ def _incident_deaths(inc: _Incident) -> int | None:
     update the first), plus counts explicitly reported as additional."""
     best: int | None = None
     extra = 0
-    reported = [s for s in inc.sentences if count_deaths(s.text) is not None]
-    if any(not _CLAIMED_TOLL.search(s.text) for s in reported):
+    tolls = [(found, bool(_CLAIMED_TOLL.search(s.text)))
+             for s in inc.sentences if (found := count_deaths(s.text)) is not None]
+    if not all(claimed for _, claimed in tolls):
         # "al-Shabaab claimed that over 20 were killed": a side's claim stands only when nobody
         # else gives a toll (ACLED takes the most conservative report).
-        reported = [s for s in reported if not _CLAIMED_TOLL.search(s.text)]
-    for s in reported:
-        found = count_deaths(s.text)
-        if found is None:
-            continue
+        tolls = [(found, claimed) for found, claimed in tolls if not claimed]
+    for found, _ in tolls:
         if found.additional and best is not None:
             extra += found.count
         else:

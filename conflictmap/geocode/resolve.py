@@ -53,7 +53,7 @@ def _admin_cue(m: Mention, body: str) -> bool:
     ("Afrin district"); before it, it is a part of a town ("a residential district of Kharkiv")."""
     cue = (m.cue or "").lower()
     if cue == "district":
-        return bool(re.match(r"[-\s]+district\b", body[m.end:m.end + 12], re.IGNORECASE))
+        return bool(_DISTRICT_AFTER.match(body[m.end:m.end + 25].lower()))
     return cue in ADMIN_CUE_WORDS
 
 
