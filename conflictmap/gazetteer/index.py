@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,16 +47,21 @@ def prior_score(match: NameMatch) -> float:
     return score
 
 
+def _select_in(conn: sqlite3.Connection, query: str, values: Sequence[str]) -> Iterator[tuple]:
+    """Rows of `query` (ending in "IN ({marks})") for every value, 500 bound values at a time
+    (SQLite's limit on variables is lower on old builds)."""
+    for i in range(0, len(values), 500):
+        chunk = values[i:i + 500]
+        # Only "?" placeholders are interpolated.
+        yield from conn.execute(query.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+
+
 def _use_imported_rows(imports: sqlite3.Connection, found: dict[str, dict[str, NameMatch]]) -> None:
     """An imported row (GeoNames' own country, division or town) replaces the bundled row of the
     same id under every name, also names only the bundled row has ("Kanada")."""
     ids = sorted({pid for by_id in found.values() for pid in by_id})
-    replaced: dict[str, Candidate] = {}
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        marks = ",".join("?" * len(chunk))
-        sql = f"SELECT {_COLUMNS} FROM places p WHERE p.place_id IN ({marks})"  # noqa: S608
-        replaced.update((cols[0], Candidate(*cols)) for cols in imports.execute(sql, chunk).fetchall())
+    query = f"SELECT {_COLUMNS} FROM places p WHERE p.place_id IN ({{marks}})"  # noqa: S608
+    replaced = {cols[0]: Candidate(*cols) for cols in _select_in(imports, query, ids)}
     if not replaced:
         return
     for by_id in found.values():
@@ -105,18 +110,14 @@ class Gazetteer:
         if todo:
             found: dict[str, dict[str, NameMatch]] = {k: {} for k in todo}
             conns = self._conns()
+            # Only "?" placeholders and a constant column list are interpolated.
+            query = (f"SELECT n.key, n.kind, {_COLUMNS} FROM names n JOIN places p"  # noqa: S608
+                     " ON p.id = n.pid WHERE n.key IN ({marks})")
             for conn in conns:
-                for i in range(0, len(todo), 500):
-                    chunk = todo[i:i + 500]
-                    marks = ",".join("?" * len(chunk))
-                    # Only "?" placeholders and a constant column list are interpolated.
-                    sql = (f"SELECT n.key, n.kind, {_COLUMNS} FROM names n JOIN places p"  # noqa: S608
-                           f" ON p.id = n.pid WHERE n.key IN ({marks})")
-                    rows = conn.execute(sql, chunk).fetchall()
-                    for key, kind, *cols in rows:
-                        cand = Candidate(*cols)
-                        # Imports come last and replace a base row with the same id.
-                        found[key][cand.place_id] = NameMatch(cand, kind, key)
+                for key, kind, *cols in _select_in(conn, query, todo):
+                    cand = Candidate(*cols)
+                    # Imports come last and replace a base row with the same id.
+                    found[key][cand.place_id] = NameMatch(cand, kind, key)
             if len(conns) > 1:
                 _use_imported_rows(conns[1], found)
             for k, by_id in found.items():
