@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import chromium_browser, page_server  # noqa: E402
+from store_frames import as_store_frame  # noqa: E402
 
 from conflictmap import mapview  # noqa: E402
 
@@ -81,17 +82,6 @@ def synthetic_events(n: int, seed: int = 42, sites: int = 8000) -> pd.DataFrame:
         "review_status": "machine",
     }
     return pd.DataFrame(rows)
-
-
-def as_store_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The dtypes Store.events_frame() returns: categoricals for repeated text, str for unique."""
-    out = frame.copy()
-    for name in out.columns:
-        if name in ("event_id", "evidence"):
-            out[name] = out[name].astype("str")
-        elif out[name].dtype == object or isinstance(out[name].dtype, pd.StringDtype):
-            out[name] = out[name].astype("category")
-    return out
 
 
 def st_folium_server_work(fmap: folium.Map) -> int:

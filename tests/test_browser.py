@@ -320,19 +320,29 @@ def test_osm_tiles_offline_still_draw_and_only_tiles_try_to_leave(browser, fixtu
             tab.close()
 
 
+def text_filter_query(text: str) -> str:
+    from conflictmap.filters import EventFilter
+
+    return urlencode(EventFilter(text=text).to_query_params(), doseq=True)
+
+
+def open_event_review(browser, app, query: str, event_id: str) -> MapPage:
+    """The Review page's events tab under the filter `query`, showing `event_id` for editing."""
+    review = MapPage(browser, f"{app.url}/Review?{query}")
+    review.page.get_by_role("tab", name="Events to review").click()
+    review.page.get_by_text(f"Event {event_id}").first.wait_for(timeout=30_000)
+    return review
+
+
 def test_review_correction_moves_the_marker(app, browser, fixture):
     """Correct an event's coordinates on the Review page; the map then draws it at the new place
     (the store's data version changes, so no cached frame or payload can show the old one)."""
-    from conflictmap.filters import EventFilter
-
     _, events = fixture
     afrin = events[1]
     new_lat, new_lon = 36.2021, 37.1343  # Aleppo
-    query = urlencode(EventFilter(text="helikopter").to_query_params(), doseq=True)
-    review = MapPage(browser, f"{app.url}/Review?{query}")
+    query = text_filter_query("helikopter")
+    review = open_event_review(browser, app, query, afrin.event_id)
     try:
-        review.page.get_by_role("tab", name="Events to review").click()
-        review.page.get_by_text(f"Event {afrin.event_id}").first.wait_for(timeout=30_000)
         for label, value in (("Latitude", new_lat), ("Longitude", new_lon)):
             box = review.page.get_by_label(label).filter(visible=True)
             box.fill(str(value))
@@ -363,15 +373,10 @@ def test_review_correction_moves_the_marker(app, browser, fixture):
 def test_a_click_on_the_review_map_sets_the_coordinates(app, browser, fixture):
     """Review page: "Pick the location on a map", click a point; the latitude and longitude
     inputs take the clicked point (what Leaflet says is under the mouse), ready to save."""
-    from conflictmap.filters import EventFilter
-
     _, events = fixture
     hasakah = events[2]  # still in the review queue (the Afrin event is corrected elsewhere)
-    query = urlencode(EventFilter(text="fängelset").to_query_params(), doseq=True)
-    review = MapPage(browser, f"{app.url}/Review?{query}")
+    review = open_event_review(browser, app, text_filter_query("fängelset"), hasakah.event_id)
     try:
-        review.page.get_by_role("tab", name="Events to review").click()
-        review.page.get_by_text(f"Event {hasakah.event_id}").first.wait_for(timeout=30_000)
         review.page.get_by_text("Pick the location on a map").click()
         picker = review.page.frame_locator(MAP_FRAME)
         picker.locator(".leaflet-container").wait_for(timeout=30_000)

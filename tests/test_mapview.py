@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from store_frames import as_store_frame
 
 from conflictmap import mapview
 from conflictmap.mapview import payload as payload_module
@@ -317,13 +318,7 @@ def synthetic_frame(n: int, *, sites: int = 500, seed: int = 3, evidence_chars: 
         "source_url": [f"https://example.org/{i % 300}" for i in range(n)],
         "review_status": "machine",
     })
-    if store_dtypes:
-        for name in frame.columns:
-            if name in ("event_id", "evidence"):
-                frame[name] = frame[name].astype("str")
-            elif frame[name].dtype == object or isinstance(frame[name].dtype, pd.StringDtype):
-                frame[name] = frame[name].astype("category")
-    return frame
+    return as_store_frame(frame) if store_dtypes else frame
 
 
 def test_events_at_one_place_are_grouped_newest_first_and_all_kept():
