@@ -370,9 +370,16 @@ def _mapview() -> Any:
 def _take_click(mapview: Any, result: object) -> None:
     """Select the event of a new map click (the same click value is seen on every later run)."""
     clicked = mapview.event_id_from_click(result) if isinstance(result, dict) else None
-    if clicked and st.session_state.get("_map_click_seen") != repr(result):
-        st.session_state["_map_click_seen"] = repr(result)
+    if clicked and _is_new_click("_map_click_seen", repr(result)):
         select_event(str(clicked), from_map=True)
+
+
+def _is_new_click(seen_key: str, value: object) -> bool:
+    """st_folium returns the last click again on every later run: only a new value counts."""
+    if st.session_state.get(seen_key) == value:
+        return False
+    st.session_state[seen_key] = value
+    return True
 
 
 def event_map(frame: pd.DataFrame, *, key: str = "event_map", height: int = 600, cache_key: str | None = None) -> str | None:
@@ -677,9 +684,7 @@ def pick_point(candidates: Sequence[Any], *, key: str, lat_key: str, lon_key: st
 
     def take(result: object) -> None:
         point = mapview.point_from_click(result) if isinstance(result, dict) else None
-        # The same click value comes back on every later run: only a new one moves the point.
-        if point is not None and st.session_state.get(f"_{key}_seen") != point:
-            st.session_state[f"_{key}_seen"] = point
+        if point is not None and _is_new_click(f"_{key}_seen", point):
             st.session_state[lat_key], st.session_state[lon_key] = point
 
     take(st.session_state.get(key))
