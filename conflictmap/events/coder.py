@@ -828,7 +828,7 @@ _DATELINE_DATE = re.compile(
     r"([A-Z][a-z]{2,8}\.?\s+\d{1,2})\s*(?:\([^)\n]{1,30}\)\s*)?(?:--|—|–|-)\s", re.MULTILINE)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=1)  # the article being coded; a larger cache would only hold on to old bodies
 def _filed_dates(body: str) -> tuple[tuple[int, int], ...]:
     """Spans of the dateline dates in `body`, read once per article (not once per incident)."""
     return tuple(m.span(1) for m in _DATELINE_DATE.finditer(body))
